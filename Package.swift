@@ -45,6 +45,7 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            exclude: ["Conformance/etf_corpus.erl"],
             swiftSettings: strictSettings
         ),
     ],

@@ -1,1 +1,25 @@
-print("placeholder")
+// colony-bench: Colony's side of scripts/bench. Prints machine-readable lines that scripts/bench
+// sets beside OTP's figures. A benchmark, never a test: it asserts nothing.
+//
+//   colony-bench etf REPS ITERS   ->  "ETF <workload> <op> <ops/s> <MB/s> <bytes>"
+import ErlangTerm
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 2 else {
+    print("usage: colony-bench etf REPS ITERS")
+    exit(2)
+}
+
+switch arguments[1] {
+case "etf":
+    let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
+    let iterations = arguments.count > 3 ? Int(arguments[3]) ?? 1_000_000 : 1_000_000
+    ETFBenchmark.run(reps: reps, iterations: iterations)
+default:
+    print("unknown section \(arguments[1])")
+    exit(2)
+}

@@ -18,9 +18,12 @@ public final class AtomTable: Sendable {
         var inputLimit = 1_000_000
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
-    private init() {}
+    /// A table of its own, for tests; the process uses ``shared``.
+    init(inputLimit: Int = 1_000_000) {
+        state = Mutex(State(inputLimit: inputLimit))
+    }
 
     /// The number of atoms in the table.
     public var count: Int { state.withLock { $0.count } }

@@ -24,7 +24,7 @@ public struct PID: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// An Erlang port identifier. Ports cannot be used across nodes, but they can be sent and compared.
-public struct Port: Sendable, Hashable, CustomStringConvertible {
+public struct ErlangPort: Sendable, Hashable, CustomStringConvertible {
     /// The name of the node that owns the port.
     public var node: Atom
     /// The port number (64 bits since OTP 24's `V4_PORT_EXT`).

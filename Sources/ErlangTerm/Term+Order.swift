@@ -24,6 +24,7 @@ extension Term {
     public static func compare(_ lhs: Term, _ rhs: Term) -> Int {
         let (lc, rc) = (lhs.orderClass, rhs.orderClass)
         if lc != rc { return lc < rc ? -1 : 1 }
+        if lc == 8 { return 0 }  // both are []
         switch (lhs, rhs) {
         case (.atom(let a), .atom(let b)):
             return a == b ? 0 : sign(a < b)

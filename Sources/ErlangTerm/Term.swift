@@ -31,7 +31,7 @@ public enum Term: Sendable, Hashable {
     /// A process identifier.
     indirect case pid(PID)
     /// A port identifier.
-    indirect case port(Port)
+    indirect case port(ErlangPort)
     /// A reference.
     indirect case reference(Reference)
     /// An external fun, `fun Module:Function/Arity`.

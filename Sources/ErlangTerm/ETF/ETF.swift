@@ -13,9 +13,19 @@ public enum ETF {
 
     /// Encodes `term` with the version byte, as `term_to_binary/2` does.
     public static func encode(_ term: Term, options: ETFEncodingOptions = .init()) throws(ETFError) -> [UInt8] {
-        var buffer = ByteBufferAllocator().buffer(capacity: 64)
-        try encode(term, into: &buffer, options: options)
-        return buffer.readBytes(length: buffer.readableBytes)!
+        if options.compressionLevel != nil {
+            var buffer = ByteBufferAllocator().buffer(capacity: 64)
+            try encode(term, into: &buffer, options: options)
+            return buffer.readBytes(length: buffer.readableBytes)!
+        }
+        let size = try ETFSize.of(term, at: 1)
+        return [UInt8](unsafeUninitializedCapacity: size + 1) { buffer, count in
+            let base = UnsafeMutableRawPointer(buffer.baseAddress!)
+            base.storeBytes(of: versionByte, as: UInt8.self)
+            var output = ETFRawOutput(base: base + 1)
+            output.write(term, atomCacheReference: nil)
+            count = output.offset + 1
+        }
     }
 
     /// Appends `term`, with the version byte, to `buffer`.

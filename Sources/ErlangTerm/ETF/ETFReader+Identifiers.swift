@@ -29,7 +29,7 @@ extension ETFReader {
         try need(length)
         let text = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length])
         offset += length
-        return try ETFReader.intern(text, latin1: latin1, options: options, at: start)
+        return try ETFReader.intern(text, latin1: latin1, options: options, table: atomTable, at: start)
     }
 
     /// Reads a tag and then an atom.
@@ -39,7 +39,7 @@ extension ETFReader {
 
     /// Interns atom text read from the wire, after validating it.
     static func intern(
-        _ text: UnsafeRawBufferPointer, latin1: Bool, options: ETFDecodingOptions, at start: Int
+        _ text: UnsafeRawBufferPointer, latin1: Bool, options: ETFDecodingOptions, table: AtomTable, at start: Int
     ) throws(ETFError) -> Atom {
         var ascii = true
         for byte in text where byte >= 0x80 {
@@ -48,7 +48,7 @@ extension ETFReader {
         }
         if ascii {
             guard text.count <= Atom.maximumCharacters else { throw ETFError(.invalidAtom, at: start) }
-            return try internValidated(text, options: options, at: start)
+            return try internValidated(text, options: options, table: table, at: start)
         }
         if latin1 {
             guard text.count <= Atom.maximumCharacters else { throw ETFError(.invalidAtom, at: start) }
@@ -63,25 +63,25 @@ extension ETFReader {
                 }
             }
             return try utf8.withUnsafeBytes { buffer in
-                Result { () throws(ETFError) in try internValidated(buffer, options: options, at: start) }
+                Result { () throws(ETFError) in try internValidated(buffer, options: options, table: table, at: start) }
             }.get()
         }
         guard let string = String(validating: text, as: UTF8.self),
             string.unicodeScalars.count <= Atom.maximumCharacters
         else { throw ETFError(.invalidAtom, at: start) }
-        return try internValidated(text, options: options, at: start)
+        return try internValidated(text, options: options, table: table, at: start)
     }
 
     private static func internValidated(
-        _ utf8: UnsafeRawBufferPointer, options: ETFDecodingOptions, at start: Int
+        _ utf8: UnsafeRawBufferPointer, options: ETFDecodingOptions, table: AtomTable, at start: Int
     ) throws(ETFError) -> Atom {
         if options.createsAtoms {
-            guard let atom = AtomTable.shared.intern(utf8: utf8, fromInput: true) else {
+            guard let atom = table.intern(utf8: utf8, fromInput: true) else {
                 throw ETFError(.atomLimitExceeded, at: start)
             }
             return atom
         }
-        guard let atom = AtomTable.shared.existing(utf8: utf8) else {
+        guard let atom = table.existing(utf8: utf8) else {
             throw ETFError(.unknownAtom(String(decoding: utf8, as: UTF8.self)), at: start)
         }
         return atom
@@ -95,11 +95,11 @@ extension ETFReader {
         return PID(node: node, id: id, serial: serial, creation: creation)
     }
 
-    mutating func readPort(tag: UInt8) throws(ETFError) -> Port {
+    mutating func readPort(tag: UInt8) throws(ETFError) -> ErlangPort {
         let node = try readTaggedAtom()
         let id = tag == ETFTag.v4Port ? try readUInt64() : UInt64(try readUInt32())
         let creation = tag == ETFTag.port ? UInt32(try readUInt8()) : try readUInt32()
-        return Port(node: node, id: id, creation: creation)
+        return ErlangPort(node: node, id: id, creation: creation)
     }
 
     mutating func readReference(tag: UInt8) throws(ETFError) -> Reference {

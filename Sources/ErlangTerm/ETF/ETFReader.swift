@@ -13,6 +13,8 @@ public struct ETFReader: ~Copyable {
     let options: ETFDecodingOptions
     let atomCacheReferences: [Atom]?
     var depth = 0
+    /// Where atoms are interned; only tests use another table than the shared one.
+    var atomTable = AtomTable.shared
 
     /// A reader over `bytes`, starting at `offset`.
     ///

@@ -7,6 +7,9 @@ public import NIOCore
 /// `NEW_FLOAT_EXT`, `NEW_PID_EXT`, `NEWER_REFERENCE_EXT`, `NEW_PORT_EXT` (`V4_PORT_EXT` for a
 /// port number beyond 32 bits), and map pairs in their stored order. The writer emits no version
 /// byte: ``ETF`` adds it, and the distribution layer writes terms after its own header.
+///
+/// Like OTP's encoder it makes two passes: one sizes the term (and rejects what cannot be
+/// encoded), the other stores bytes through a raw pointer into space reserved once.
 public struct ETFWriter {
     /// Returns the distribution atom cache index for an atom, or `nil` to write it in full.
     public var atomCacheReference: ((Atom) -> UInt8?)?
@@ -18,131 +21,248 @@ public struct ETFWriter {
 
     /// Writes `term` (tag and data) at the buffer's writer index.
     public func write(_ term: Term, into buffer: inout ByteBuffer) throws(ETFError) {
+        let size = try ETFSize.of(term, at: buffer.writerIndex)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { raw in
+            var output = ETFRawOutput(base: raw.baseAddress!)
+            output.write(term, atomCacheReference: atomCacheReference)
+            return output.offset
+        }
+    }
+
+    /// Appends `term` (tag and data) to `bytes`.
+    public func write(_ term: Term, into bytes: inout [UInt8]) throws(ETFError) {
+        let size = try ETFSize.of(term, at: bytes.count)
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: size))
+        let written = bytes.withUnsafeMutableBytes { raw in
+            var output = ETFRawOutput(base: raw.baseAddress! + start)
+            output.write(term, atomCacheReference: atomCacheReference)
+            return output.offset
+        }
+        bytes.removeLast(size - written)
+    }
+}
+
+/// The sizing pass: an upper bound of a term's encoded size (exact without an atom cache).
+enum ETFSize {
+    static func of(_ term: Term, at offset: Int) throws(ETFError) -> Int {
         switch term {
         case .integer(let i):
-            writeInteger(i, into: &buffer)
+            if i >= 0 && i <= 255 { return 2 }
+            if i >= Int(Int32.min) && i <= Int(Int32.max) { return 5 }
+            return 3 + (UInt.bitWidth - i.magnitude.leadingZeroBitCount + 7) / 8
         case .atom(let a):
-            writeAtom(a, into: &buffer)
+            return atom(a)
         case .tuple(let elements):
-            if elements.count <= 255 {
-                buffer.writeMultipleIntegers(ETFTag.smallTuple, UInt8(elements.count))
-            } else {
-                buffer.writeMultipleIntegers(ETFTag.largeTuple, UInt32(elements.count))
-            }
-            for element in elements { try write(element, into: &buffer) }
+            var size = elements.count <= 255 ? 2 : 5
+            for element in elements { size += try of(element, at: offset) }
+            return size
         case .binary(let bytes):
-            buffer.writeMultipleIntegers(ETFTag.binary, UInt32(bytes.count))
-            buffer.writeBytes(bytes)
+            return 5 + bytes.count
         case .list(let elements):
-            try writeList(elements, into: &buffer)
+            if elements.isEmpty { return 1 }
+            if elements.count <= 65535, ETFRawOutput.isByteList(elements) { return 3 + elements.count }
+            var size = 6
+            for element in elements { size += try of(element, at: offset) }
+            return size
         case .improperList(let elements, let tail):
-            buffer.writeMultipleIntegers(ETFTag.list, UInt32(elements.count))
-            for element in elements { try write(element, into: &buffer) }
-            try write(tail, into: &buffer)
+            var size = 5 + (try of(tail, at: offset))
+            for element in elements { size += try of(element, at: offset) }
+            return size
         case .map(let map):
-            buffer.writeMultipleIntegers(ETFTag.map, UInt32(map.count))
-            for (key, value) in map.pairs {
-                try write(key, into: &buffer)
-                try write(value, into: &buffer)
-            }
+            var size = 5
+            for (key, value) in map.pairs { size += try of(key, at: offset) + of(value, at: offset) }
+            return size
         case .float(let f):
-            guard f.isFinite else { throw ETFError(.unencodable("non-finite float \(f)"), at: buffer.writerIndex) }
-            buffer.writeMultipleIntegers(ETFTag.newFloat, f.bitPattern)
+            guard f.isFinite else { throw ETFError(.unencodable("non-finite float \(f)"), at: offset) }
+            return 9
         case .bigInteger(let b):
-            writeBig(isNegative: b.isNegative, magnitude: b.magnitude, into: &buffer)
+            return (b.magnitude.count <= 255 ? 3 : 6) + b.magnitude.count
         case .pid(let pid):
-            writePID(pid, into: &buffer)
+            return 13 + atom(pid.node)
         case .reference(let ref):
-            buffer.writeMultipleIntegers(ETFTag.newerReference, UInt16(ref.ids.count))
-            writeAtom(ref.node, into: &buffer)
-            buffer.writeInteger(ref.creation)
-            for word in ref.ids { buffer.writeInteger(word) }
+            return 7 + atom(ref.node) + 4 * ref.ids.count
         case .port(let port):
-            if port.id <= UInt64(UInt32.max) {
-                buffer.writeInteger(ETFTag.newPort)
-                writeAtom(port.node, into: &buffer)
-                buffer.writeMultipleIntegers(UInt32(port.id), port.creation)
-            } else {
-                buffer.writeInteger(ETFTag.v4Port)
-                writeAtom(port.node, into: &buffer)
-                buffer.writeMultipleIntegers(port.id, port.creation)
-            }
+            return (port.id <= UInt64(UInt32.max) ? 9 : 13) + atom(port.node)
         case .bitstring(let bits):
-            buffer.writeMultipleIntegers(ETFTag.bitBinary, UInt32(bits.bytes.count), bits.bitsInLastByte)
-            buffer.writeBytes(bits.bytes)
+            return 6 + bits.bytes.count
         case .export(let export):
-            buffer.writeInteger(ETFTag.export)
-            writeAtom(export.module, into: &buffer)
-            writeAtom(export.function, into: &buffer)
-            buffer.writeMultipleIntegers(ETFTag.smallInteger, export.arity)
+            return 3 + atom(export.module) + atom(export.function)
         case .fun(let fun):
-            try writeFun(fun, into: &buffer)
+            var size = 1 + 4 + 1 + 16 + 4 + 4 + atom(fun.module) + 10 + 13 + atom(fun.pid.node)
+            for value in fun.freeVariables { size += try of(value, at: offset) }
+            return size
         case .local(let bytes):
-            buffer.writeInteger(ETFTag.local)
-            buffer.writeBytes(bytes)
+            return 1 + bytes.count
         }
     }
 
     @inline(__always)
-    func writeInteger(_ i: Int, into buffer: inout ByteBuffer) {
+    static func atom(_ atom: Atom) -> Int {
+        let count = atom.utf8.count
+        return count <= 255 ? 2 + count : 3 + count
+    }
+}
+
+/// The storing pass: writes through a raw pointer into space the sizing pass reserved.
+struct ETFRawOutput {
+    let base: UnsafeMutableRawPointer
+    var offset = 0
+
+    @inline(__always)
+    mutating func put<T: FixedWidthInteger>(_ value: T) {
+        base.storeBytes(of: value.bigEndian, toByteOffset: offset, as: T.self)
+        offset &+= MemoryLayout<T>.size
+    }
+
+    @inline(__always)
+    mutating func put(bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            if let source = raw.baseAddress { (base + offset).copyMemory(from: source, byteCount: raw.count) }
+        }
+        offset &+= bytes.count
+    }
+
+    mutating func write(_ term: Term, atomCacheReference: ((Atom) -> UInt8?)?) {
+        switch term {
+        case .integer(let i):
+            writeInteger(i)
+        case .atom(let a):
+            writeAtom(a, atomCacheReference)
+        case .tuple(let elements):
+            if elements.count <= 255 {
+                put(ETFTag.smallTuple)
+                put(UInt8(elements.count))
+            } else {
+                put(ETFTag.largeTuple)
+                put(UInt32(elements.count))
+            }
+            for element in elements { write(element, atomCacheReference: atomCacheReference) }
+        case .binary(let bytes):
+            put(ETFTag.binary)
+            put(UInt32(bytes.count))
+            put(bytes: bytes)
+        case .list(let elements):
+            writeList(elements, atomCacheReference)
+        case .improperList(let elements, let tail):
+            put(ETFTag.list)
+            put(UInt32(elements.count))
+            for element in elements { write(element, atomCacheReference: atomCacheReference) }
+            write(tail, atomCacheReference: atomCacheReference)
+        case .map(let map):
+            put(ETFTag.map)
+            put(UInt32(map.count))
+            for (key, value) in map.pairs {
+                write(key, atomCacheReference: atomCacheReference)
+                write(value, atomCacheReference: atomCacheReference)
+            }
+        case .float(let f):
+            put(ETFTag.newFloat)
+            put(f.bitPattern)
+        case .bigInteger(let b):
+            if b.magnitude.count <= 255 {
+                put(ETFTag.smallBig)
+                put(UInt8(b.magnitude.count))
+            } else {
+                put(ETFTag.largeBig)
+                put(UInt32(b.magnitude.count))
+            }
+            put(UInt8(b.isNegative ? 1 : 0))
+            put(bytes: b.magnitude)
+        case .pid(let pid):
+            writePID(pid, atomCacheReference)
+        case .reference(let ref):
+            put(ETFTag.newerReference)
+            put(UInt16(ref.ids.count))
+            writeAtom(ref.node, atomCacheReference)
+            put(ref.creation)
+            for word in ref.ids { put(word) }
+        case .port(let port):
+            put(port.id <= UInt64(UInt32.max) ? ETFTag.newPort : ETFTag.v4Port)
+            writeAtom(port.node, atomCacheReference)
+            if port.id <= UInt64(UInt32.max) { put(UInt32(port.id)) } else { put(port.id) }
+            put(port.creation)
+        case .bitstring(let bits):
+            put(ETFTag.bitBinary)
+            put(UInt32(bits.bytes.count))
+            put(bits.bitsInLastByte)
+            put(bytes: bits.bytes)
+        case .export(let export):
+            put(ETFTag.export)
+            writeAtom(export.module, atomCacheReference)
+            writeAtom(export.function, atomCacheReference)
+            put(ETFTag.smallInteger)
+            put(export.arity)
+        case .fun(let fun):
+            writeFun(fun, atomCacheReference)
+        case .local(let bytes):
+            put(ETFTag.local)
+            put(bytes: bytes)
+        }
+    }
+
+    @inline(__always)
+    mutating func writeInteger(_ i: Int) {
         if i >= 0 && i <= 255 {
-            buffer.writeMultipleIntegers(ETFTag.smallInteger, UInt8(i))
+            put(ETFTag.smallInteger)
+            put(UInt8(i))
         } else if i >= Int(Int32.min) && i <= Int(Int32.max) {
-            buffer.writeMultipleIntegers(ETFTag.integer, Int32(i))
+            put(ETFTag.integer)
+            put(Int32(i))
         } else {
             var magnitude = i.magnitude
             let count = (UInt.bitWidth - magnitude.leadingZeroBitCount + 7) / 8
-            buffer.writeMultipleIntegers(ETFTag.smallBig, UInt8(count), UInt8(i < 0 ? 1 : 0))
+            put(ETFTag.smallBig)
+            put(UInt8(count))
+            put(UInt8(i < 0 ? 1 : 0))
             for _ in 0..<count {
-                buffer.writeInteger(UInt8(truncatingIfNeeded: magnitude))
+                put(UInt8(truncatingIfNeeded: magnitude))
                 magnitude >>= 8
             }
         }
     }
 
-    func writeBig(isNegative: Bool, magnitude: [UInt8], into buffer: inout ByteBuffer) {
-        if magnitude.count <= 255 {
-            buffer.writeMultipleIntegers(ETFTag.smallBig, UInt8(magnitude.count), UInt8(isNegative ? 1 : 0))
-        } else {
-            buffer.writeMultipleIntegers(ETFTag.largeBig, UInt32(magnitude.count), UInt8(isNegative ? 1 : 0))
-        }
-        buffer.writeBytes(magnitude)
-    }
-
     @inline(__always)
-    func writeAtom(_ atom: Atom, into buffer: inout ByteBuffer) {
+    mutating func writeAtom(_ atom: Atom, _ atomCacheReference: ((Atom) -> UInt8?)?) {
         if let atomCacheReference, let index = atomCacheReference(atom) {
-            buffer.writeMultipleIntegers(ETFTag.atomCacheReference, index)
+            put(ETFTag.atomCacheReference)
+            put(index)
             return
         }
         let utf8 = atom.utf8
         if utf8.count <= 255 {
-            buffer.writeMultipleIntegers(ETFTag.smallAtomUTF8, UInt8(utf8.count))
+            put(ETFTag.smallAtomUTF8)
+            put(UInt8(utf8.count))
         } else {
-            buffer.writeMultipleIntegers(ETFTag.atomUTF8, UInt16(utf8.count))
+            put(ETFTag.atomUTF8)
+            put(UInt16(utf8.count))
         }
-        buffer.writeBytes(utf8)
+        put(bytes: utf8)
     }
 
-    func writePID(_ pid: PID, into buffer: inout ByteBuffer) {
-        buffer.writeInteger(ETFTag.newPid)
-        writeAtom(pid.node, into: &buffer)
-        buffer.writeMultipleIntegers(pid.id, pid.serial, pid.creation)
+    mutating func writePID(_ pid: PID, _ atomCacheReference: ((Atom) -> UInt8?)?) {
+        put(ETFTag.newPid)
+        writeAtom(pid.node, atomCacheReference)
+        put(pid.id)
+        put(pid.serial)
+        put(pid.creation)
     }
 
-    func writeList(_ elements: [Term], into buffer: inout ByteBuffer) throws(ETFError) {
+    mutating func writeList(_ elements: [Term], _ atomCacheReference: ((Atom) -> UInt8?)?) {
         if elements.isEmpty {
-            buffer.writeInteger(ETFTag.nil)
+            put(ETFTag.nil)
             return
         }
-        if elements.count <= 65535, ETFWriter.isByteList(elements) {
-            buffer.writeMultipleIntegers(ETFTag.string, UInt16(elements.count))
-            for case .integer(let byte) in elements { buffer.writeInteger(UInt8(byte)) }
+        if elements.count <= 65535, ETFRawOutput.isByteList(elements) {
+            put(ETFTag.string)
+            put(UInt16(elements.count))
+            for case .integer(let byte) in elements { put(UInt8(byte)) }
             return
         }
-        buffer.writeMultipleIntegers(ETFTag.list, UInt32(elements.count))
-        for element in elements { try write(element, into: &buffer) }
-        buffer.writeInteger(ETFTag.nil)
+        put(ETFTag.list)
+        put(UInt32(elements.count))
+        for element in elements { write(element, atomCacheReference: atomCacheReference) }
+        put(ETFTag.nil)
     }
 
     static func isByteList(_ elements: [Term]) -> Bool {
@@ -152,18 +272,19 @@ public struct ETFWriter {
         return true
     }
 
-    func writeFun(_ fun: ErlangFun, into buffer: inout ByteBuffer) throws(ETFError) {
-        buffer.writeInteger(ETFTag.newFun)
-        let sizeIndex = buffer.writerIndex
-        buffer.writeInteger(UInt32(0))
-        buffer.writeInteger(fun.arity)
-        buffer.writeBytes(fun.uniq)
-        buffer.writeMultipleIntegers(fun.index, UInt32(fun.freeVariables.count))
-        writeAtom(fun.module, into: &buffer)
-        writeInteger(fun.oldIndex, into: &buffer)
-        writeInteger(fun.oldUniq, into: &buffer)
-        writePID(fun.pid, into: &buffer)
-        for value in fun.freeVariables { try write(value, into: &buffer) }
-        buffer.setInteger(UInt32(buffer.writerIndex - sizeIndex), at: sizeIndex)
+    mutating func writeFun(_ fun: ErlangFun, _ atomCacheReference: ((Atom) -> UInt8?)?) {
+        put(ETFTag.newFun)
+        let sizeOffset = offset
+        put(UInt32(0))
+        put(fun.arity)
+        put(bytes: fun.uniq)
+        put(fun.index)
+        put(UInt32(fun.freeVariables.count))
+        writeAtom(fun.module, atomCacheReference)
+        writeInteger(fun.oldIndex)
+        writeInteger(fun.oldUniq)
+        writePID(fun.pid, atomCacheReference)
+        for value in fun.freeVariables { write(value, atomCacheReference: atomCacheReference) }
+        base.storeBytes(of: UInt32(offset - sizeOffset).bigEndian, toByteOffset: sizeOffset, as: UInt32.self)
     }
 }

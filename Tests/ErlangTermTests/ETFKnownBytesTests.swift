@@ -1,0 +1,135 @@
+import Testing
+
+@testable import ErlangTerm
+
+/// Exact encodings, written down from `erlang:term_to_binary(T, [{minor_version, 2}])` on OTP 25.
+@Suite("ETF known encodings")
+struct ETFKnownBytesTests {
+    static let cases: [(Term, [UInt8])] = [
+        (0, [131, 97, 0]),
+        (255, [131, 97, 255]),
+        (256, [131, 98, 0, 0, 1, 0]),
+        (-1, [131, 98, 255, 255, 255, 255]),
+        (.integer(Int(Int32.max) + 1), [131, 110, 4, 0, 0, 0, 0, 128]),
+        (.integer(Int.min), [131, 110, 8, 1, 0, 0, 0, 0, 0, 0, 0, 128]),
+        (.integer(BigInteger(UInt64.max) ), [131, 110, 8, 0, 255, 255, 255, 255, 255, 255, 255, 255]),
+        (.float(1.0), [131, 70, 63, 240, 0, 0, 0, 0, 0, 0]),
+        (.float(-0.0), [131, 70, 128, 0, 0, 0, 0, 0, 0, 0]),
+        ("ok", [131, 119, 2, 111, 107]),
+        ("héllo", [131, 119, 6, 104, 195, 169, 108, 108, 111]),
+        (.emptyList, [131, 106]),
+        ([1, 2, 3], [131, 107, 0, 3, 1, 2, 3]),
+        (["a", 300], [131, 108, 0, 0, 0, 2, 119, 1, 97, 98, 0, 0, 1, 44, 106]),
+        (.list([1], tail: "b"), [131, 108, 0, 0, 0, 1, 97, 1, 119, 1, 98]),
+        (.tuple([]), [131, 104, 0]),
+        (.binary([1, 2]), [131, 109, 0, 0, 0, 2, 1, 2]),
+        (.bitstring(Bitstring(bytes: [0b1010_0000], bitsInLastByte: 3)), [131, 77, 0, 0, 0, 1, 3, 160]),
+        (.map(["a": 1]), [131, 116, 0, 0, 0, 1, 119, 1, 97, 97, 1]),
+        (.export(ExportFun(module: "lists", function: "map", arity: 2)),
+            [131, 113, 119, 5, 108, 105, 115, 116, 115, 119, 3, 109, 97, 112, 97, 2]),
+        (.pid(PID(node: "a@h", id: 83, serial: 0, creation: 7)),
+            [131, 88, 119, 3, 97, 64, 104, 0, 0, 0, 83, 0, 0, 0, 0, 0, 0, 0, 7]),
+        (.reference(Reference(node: "a@h", creation: 7, ids: [1, 2, 3])),
+            [131, 90, 0, 3, 119, 3, 97, 64, 104, 0, 0, 0, 7, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3]),
+        (.port(ErlangPort(node: "a@h", id: 5, creation: 7)), [131, 89, 119, 3, 97, 64, 104, 0, 0, 0, 5, 0, 0, 0, 7]),
+        (.port(ErlangPort(node: "a@h", id: 1 << 40, creation: 7)),
+            [131, 120, 119, 3, 97, 64, 104, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 7]),
+    ]
+
+    @Test("Colony writes OTP's canonical bytes", arguments: 0..<cases.count)
+    func encodes(index: Int) throws {
+        let (term, bytes) = Self.cases[index]
+        #expect(try ETF.encode(term) == bytes)
+    }
+
+    @Test("Colony reads OTP's bytes", arguments: 0..<cases.count)
+    func decodes(index: Int) throws {
+        let (term, bytes) = Self.cases[index]
+        #expect(try ETF.decode(bytes) == term)
+    }
+
+    @Test("legacy encodings that OTP still reads decode to the modern terms")
+    func legacyTags() throws {
+        // ATOM_EXT and SMALL_ATOM_EXT hold Latin-1: 'é' is byte 233.
+        #expect(try ETF.decode([131, 100, 0, 2, 104, 233]) == .atom(Atom("hé")))
+        #expect(try ETF.decode([131, 115, 2, 111, 107]) == "ok")
+        // FLOAT_EXT: 31 bytes of "%.20e".
+        var floatText = Array("1.50000000000000000000e+00".utf8)
+        floatText += [UInt8](repeating: 0, count: 31 - floatText.count)
+        #expect(try ETF.decode([131, 99] + floatText) == .float(1.5))
+        // PID_EXT, REFERENCE_EXT, NEW_REFERENCE_EXT and PORT_EXT carry one-byte creations.
+        #expect(
+            try ETF.decode([131, 103, 119, 1, 110, 0, 0, 0, 9, 0, 0, 0, 1, 2])
+                == .pid(PID(node: "n", id: 9, serial: 1, creation: 2)))
+        #expect(
+            try ETF.decode([131, 101, 119, 1, 110, 0, 0, 0, 9, 3])
+                == .reference(Reference(node: "n", creation: 3, ids: [9])))
+        #expect(
+            try ETF.decode([131, 114, 0, 2, 119, 1, 110, 3, 0, 0, 0, 9, 0, 0, 0, 8])
+                == .reference(Reference(node: "n", creation: 3, ids: [9, 8])))
+        #expect(try ETF.decode([131, 102, 119, 1, 110, 0, 0, 0, 9, 3]) == .port(ErlangPort(node: "n", id: 9, creation: 3)))
+        // LARGE_TUPLE_EXT and LARGE_BIG_EXT with small contents still decode.
+        #expect(try ETF.decode([131, 105, 0, 0, 0, 1, 97, 1]) == .tuple([1]))
+        #expect(try ETF.decode([131, 111, 0, 0, 0, 1, 1, 5]) == -5)
+        // A SMALL_BIG_EXT that fits in an Int becomes an ordinary integer.
+        #expect(try ETF.decode([131, 110, 2, 0, 1, 1]) == 257)
+        // BIT_BINARY_EXT with 8 bits in the last byte is a plain binary.
+        #expect(try ETF.decode([131, 77, 0, 0, 0, 1, 8, 9]) == .binary([9]))
+    }
+
+    @Test("a LIST_EXT whose tail is itself a list is flattened into one list")
+    func nestedTailIsFlattened() throws {
+        #expect(try ETF.decode([131, 108, 0, 0, 0, 1, 97, 1, 107, 0, 1, 2]) == [1, 2])
+    }
+
+    @Test("LOCAL_EXT at the top is kept as opaque bytes and written back unchanged")
+    func localExt() throws {
+        let bytes: [UInt8] = [131, 121, 1, 2, 3, 4]
+        let term = try ETF.decode(bytes)
+        #expect(term == .local([1, 2, 3, 4]))
+        #expect(try ETF.encode(term) == bytes)
+    }
+
+    @Test("a local fun keeps every field and its size is recomputed on encoding")
+    func funRoundTrip() throws {
+        let fun = ErlangFun(
+            arity: 1, uniq: [UInt8](repeating: 0xAA, count: 16), index: 3, module: "erl_eval", oldIndex: 3,
+            oldUniq: 123_456_789, pid: PID(node: "a@h", id: 1, serial: 0, creation: 1), freeVariables: [1, "x"])
+        let bytes = try ETF.encode(.fun(fun))
+        #expect(bytes[1] == 112)
+        let size = Int(bytes[2]) << 24 | Int(bytes[3]) << 16 | Int(bytes[4]) << 8 | Int(bytes[5])
+        #expect(size == bytes.count - 2)
+        #expect(try ETF.decode(bytes) == .fun(fun))
+    }
+
+    @Test("maps compare without regard to pair order; encoding keeps the stored order")
+    func mapOrder() throws {
+        let ab = TermMap([("a", 1), ("b", 2)])
+        let ba = TermMap([("b", 2), ("a", 1)])
+        #expect(ab == ba)
+        #expect(ab.hashValue == ba.hashValue)
+        #expect(try ETF.encode(.map(ab)) != ETF.encode(.map(ba)))
+        #expect(try ETF.encode(.map(ba.sortedByKey())) == ETF.encode(.map(ab)))
+    }
+
+    @Test("the writer appends into an existing ByteBuffer and into a byte array")
+    func writerTargets() throws {
+        var bytes: [UInt8] = [9]
+        try ETFWriter().write(.tuple(["ok", 1]), into: &bytes)
+        #expect(bytes == [9, 104, 2, 119, 2, 111, 107, 97, 1])
+    }
+
+    @Test("atom cache references are written and read through the distribution hooks")
+    func atomCacheHooks() throws {
+        let writer = ETFWriter(atomCacheReference: { $0 == Atom("ok") ? 4 : nil })
+        var bytes: [UInt8] = []
+        try writer.write(.tuple(["ok", "no"]), into: &bytes)
+        #expect(bytes == [104, 2, 82, 4, 119, 2, 110, 111])
+        let refs: [Atom] = ["a", "b", "c", "d", "ok"]
+        let term = try bytes.withUnsafeBytes { raw in
+            var reader = ETFReader(bytes: raw, atomCacheReferences: refs)
+            return try reader.readTerm()
+        }
+        #expect(term == .tuple(["ok", "no"]))
+    }
+}
