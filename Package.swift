@@ -11,10 +11,15 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "ErlangTerm", targets: ["ErlangTerm"]),
+        .library(name: "ErlangDistribution", targets: ["ErlangDistribution"]),
+        .library(name: "Colony", targets: ["Colony"]),
         .executable(name: "colony", targets: ["colony"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
@@ -27,15 +32,47 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "ErlangDistribution",
+            dependencies: [
+                "ErlangTerm",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Colony",
+            dependencies: [
+                "ErlangTerm",
+                "ErlangDistribution",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "colony",
-            dependencies: ["ErlangTerm"],
+            dependencies: [
+                "ErlangTerm",
+                "Colony",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "colony-bench",
-            dependencies: ["ErlangTerm", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["ErlangTerm", "Colony", .product(name: "NIOCore", package: "swift-nio")],
             path: "Benchmarks/colony-bench",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ColonyTestSupport",
+            dependencies: [],
+            path: "Tests/ColonyTestSupport",
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -46,6 +83,28 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             exclude: ["Conformance/etf_corpus.erl"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ErlangDistributionTests",
+            dependencies: [
+                "ErlangTerm",
+                "ErlangDistribution",
+                "ColonyTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ColonyTests",
+            dependencies: [
+                "ErlangTerm",
+                "ErlangDistribution",
+                "Colony",
+                "ColonyTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
     ],

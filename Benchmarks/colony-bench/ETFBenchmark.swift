@@ -1,6 +1,6 @@
 import ErlangTerm
-import NIOCore
 import Foundation
+import NIOCore
 
 #if canImport(Glibc)
     import Glibc

@@ -2,6 +2,7 @@
 // sets beside OTP's figures. A benchmark, never a test: it asserts nothing.
 //
 //   colony-bench etf REPS ITERS   ->  "ETF <workload> <op> <ops/s> <MB/s> <bytes>"
+//   colony-bench local REPS       ->  "LOCAL <workload> <msgs/s>"
 import ErlangTerm
 
 #if canImport(Glibc)
@@ -15,6 +16,9 @@ guard arguments.count >= 2 else {
 }
 
 switch arguments[1] {
+case "local":
+    let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
+    await LocalBenchmark.run(reps: reps)
 case "etf":
     let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
     let iterations = arguments.count > 3 ? Int(arguments[3]) ?? 1_000_000 : 1_000_000

@@ -41,6 +41,10 @@ public struct Atom: Sendable, Hashable, Comparable, CustomStringConvertible, Exp
     @inlinable
     public var utf8: [UInt8] { entry.takeUnretainedValue().utf8 }
 
+    /// A hash of the atom's text (FNV-1a of its UTF-8 bytes), the same in every process; the
+    /// distribution layer uses it to place atoms in its atom cache.
+    public var textHash: UInt64 { entry.takeUnretainedValue().hashValue }
+
     /// The atom written as Erlang source would write it: bare when it can be, quoted otherwise.
     public var description: String { entry.takeUnretainedValue().quoted }
 
@@ -98,7 +102,10 @@ final class AtomEntry: @unchecked Sendable {
     static func quote(_ name: String) -> String {
         let scalars = name.unicodeScalars
         if let first = scalars.first, ("a"..."z").contains(first),
-            scalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "@" })
+            scalars.allSatisfy({
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+                    || $0 == "@"
+            })
         {
             return name
         }

@@ -47,10 +47,12 @@ extension Term {
         case (.bitstring(let a), .bitstring(let b)):
             return compareBytes(a.bytes, a.bitCount, b.bytes, b.bitCount)
         case (.pid(let a), .pid(let b)):
-            return compareFields([a.node.name < b.node.name, a.serial < b.serial, a.id < b.id, a.creation < b.creation],
+            return compareFields(
+                [a.node.name < b.node.name, a.serial < b.serial, a.id < b.id, a.creation < b.creation],
                 [b.node.name < a.node.name, b.serial < a.serial, b.id < a.id, b.creation < a.creation])
         case (.port(let a), .port(let b)):
-            return compareFields([a.node.name < b.node.name, a.id < b.id, a.creation < b.creation],
+            return compareFields(
+                [a.node.name < b.node.name, a.id < b.id, a.creation < b.creation],
                 [b.node.name < a.node.name, b.id < a.id, b.creation < a.creation])
         case (.reference(let a), .reference(let b)):
             if a.node != b.node { return sign(a.node < b.node) }

@@ -97,7 +97,8 @@ public enum ETF {
         // zlib cannot expand data more than about 1032:1, so a larger stated size is a lie; checking
         // it first keeps a tiny message from making the decoder allocate its stated size.
         guard size <= compressed.count * 1032 + 64 else {
-            throw ETFError(.decompressionFailed("stated size \(size) is impossible for \(compressed.count) bytes"), at: sizeOffset)
+            throw ETFError(
+                .decompressionFailed("stated size \(size) is impossible for \(compressed.count) bytes"), at: sizeOffset)
         }
         let plain = try Zlib.inflate(compressed, expectedSize: size, at: reader.offset)
         return try plain.withUnsafeBytes { raw in

@@ -40,6 +40,22 @@ public struct ETFReader: ~Copyable {
         return try readTerm(tag: tag)
     }
 
+    /// Reads the version byte 131, as it stands before each term when no distribution header is
+    /// used.
+    public mutating func expectVersion() throws(ETFError) {
+        let start = offset
+        let version = try readUInt8()
+        guard version == ETFTag.version else { throw ETFError(.badVersion(version), at: start) }
+    }
+
+    /// Validates UTF-8 atom text from the network (a distribution header's atom cache entries) and
+    /// interns it, under the same rules and input cap as atoms inside terms.
+    public static func internAtom(
+        _ utf8: UnsafeRawBufferPointer, options: ETFDecodingOptions = .init(), at offset: Int = 0
+    ) throws(ETFError) -> Atom {
+        try intern(utf8, latin1: false, options: options, table: .shared, at: offset)
+    }
+
     // MARK: - Primitive reads
 
     mutating func need(_ n: Int) throws(ETFError) {
@@ -209,11 +225,15 @@ public struct ETFReader: ~Copyable {
         try need(count)
         if count <= 8 {
             var magnitude: UInt64 = 0
-            for i in stride(from: count - 1, through: 0, by: -1) { magnitude = magnitude << 8 | UInt64(bytes[offset + i]) }
+            for i in stride(from: count - 1, through: 0, by: -1) {
+                magnitude = magnitude << 8 | UInt64(bytes[offset + i])
+            }
             offset += count
             if sign == 0, magnitude <= UInt64(Int.max) { return .integer(Int(magnitude)) }
             if sign == 1, magnitude <= UInt64(Int.max) + 1 { return .integer(Int(truncatingIfNeeded: 0 &- magnitude)) }
-            return .bigInteger(BigInteger(isNegative: sign == 1, magnitude: Array(withUnsafeBytes(of: magnitude.littleEndian) { Array($0) })))
+            return .bigInteger(
+                BigInteger(
+                    isNegative: sign == 1, magnitude: Array(withUnsafeBytes(of: magnitude.littleEndian) { Array($0) })))
         }
         return .integer(BigInteger(isNegative: sign == 1, magnitude: try readBytes(count)))
     }
@@ -224,7 +244,9 @@ public struct ETFReader: ~Copyable {
         let bits = try readUInt8()
         try need(count)
         if count == 0 {
-            guard bits == 0 || bits == 8 else { throw ETFError(.invalidField("bit count \(bits) of an empty bitstring"), at: start) }
+            guard bits == 0 || bits == 8 else {
+                throw ETFError(.invalidField("bit count \(bits) of an empty bitstring"), at: start)
+            }
             return .binary([])
         }
         guard (1...8).contains(bits) else { throw ETFError(.invalidField("bit count \(bits)"), at: start) }

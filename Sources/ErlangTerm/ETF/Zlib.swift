@@ -21,7 +21,8 @@ enum Zlib {
 
     /// Inflates a zlib stream that must expand to exactly `expectedSize` bytes. Never writes past
     /// `expectedSize`: a stream that would expand further is an error (a zip bomb stops there).
-    static func inflate(_ input: UnsafeRawBufferPointer, expectedSize: Int, at offset: Int) throws(ETFError) -> [UInt8] {
+    static func inflate(_ input: UnsafeRawBufferPointer, expectedSize: Int, at offset: Int) throws(ETFError) -> [UInt8]
+    {
         var output = [UInt8](repeating: 0, count: expectedSize)
         var failure: String?
         output.withUnsafeMutableBufferPointer { out in
@@ -37,7 +38,9 @@ enum Zlib {
             stream.avail_out = uInt(expectedSize)
             let status = CZlib.inflate(&stream, Z_FINISH)
             if status != Z_STREAM_END {
-                failure = stream.avail_out == 0 ? "expands beyond the stated size \(expectedSize)" : "corrupt stream (\(status))"
+                failure =
+                    stream.avail_out == 0
+                    ? "expands beyond the stated size \(expectedSize)" : "corrupt stream (\(status))"
             } else if stream.total_out != uLong(expectedSize) {
                 failure = "expanded to \(stream.total_out) bytes, header says \(expectedSize)"
             } else if stream.avail_in != 0 {

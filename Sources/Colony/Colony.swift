@@ -1,0 +1,2 @@
+/// Colony's node runtime: nodes, processes, mailboxes, links, monitors.
+public enum ColonyRuntime {}

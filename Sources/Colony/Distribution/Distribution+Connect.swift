@@ -1,0 +1,106 @@
+import ErlangDistribution
+import ErlangTerm
+import Logging
+import NIOCore
+import NIOPosix
+
+extension Distribution {
+    /// Connects to `peer`: finds its port (EPMD, or the fixed port in EPMD-less mode), opens a TCP
+    /// connection, runs the handshake as initiator and installs the connection. `nil` on failure.
+    func establish(_ peer: Atom) async -> DistributionConnection? {
+        defer { state.withLock { _ = $0.connecting.removeValue(forKey: peer) } }
+        guard let configuration, let handshake else { return nil }
+        let parts = peer.name.split(separator: "@", maxSplits: 1)
+        guard parts.count == 2 else { return nil }
+        let (alive, host) = (String(parts[0]), String(parts[1]))
+        do {
+            let port: Int
+            if configuration.usesEPMD {
+                let client = EPMDClient(group: group)
+                guard let info = try await client.lookup(name: alive, host: host, port: configuration.epmdPort) else {
+                    logger.info("\(peer) is not registered with EPMD on \(host)")
+                    return nil
+                }
+                port = Int(info.port)
+            } else {
+                port = configuration.distributionPort
+            }
+            let machine = HandshakeStateMachine(
+                initiating: handshake, to: peer.name, challenge: UInt32.random(in: 0...UInt32.max))
+            let timeout = configuration.setupTimeout.timeAmount
+            let logger = self.logger
+            let channel = try await ClientBootstrap(group: group)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connectTimeout(timeout)
+                .connect(host: host, port: port).get()
+            let result = try await channel.eventLoop.flatSubmit {
+                do {
+                    return try HandshakeHandler.install(
+                        on: channel, machine: machine, options: self.handshakeOptions(timeout: timeout), logger: logger
+                    ).flatMapThrowing { result in
+                        try self.install(channel: channel, result: result)
+                    }
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+            }.get()
+            return result
+        } catch let failure as HandshakeFailure where failure.reason == .simultaneousConnectLost {
+            // The peer's own attempt wins; it arrives through the listener.
+            return await waitForAcceptedConnection(from: peer)
+        } catch {
+            logger.info("cannot connect to \(peer): \(error)")
+            return nil
+        }
+    }
+
+    /// The acceptor side's questions, answered from the connection table.
+    func handshakeOptions(timeout: TimeAmount) -> HandshakeHandler.Options {
+        HandshakeHandler.Options(
+            timeout: timeout,
+            acceptance: .immediate { [weak self] request in
+                guard let self else { return .notAllowed }
+                let peer = Atom(request.peerName)
+                return self.state.withLock { state -> AcceptanceDecision in
+                    if state.stopping { return .notAllowed }
+                    if state.connections[peer] != nil { return .alreadyConnected }
+                    if state.connecting[peer] != nil { return .simultaneous }
+                    return .allowed
+                }
+            },
+            alive: .always(true))
+    }
+
+    /// Installs the connection handler behind a completed handshake and records the connection.
+    /// Runs on the channel's event loop, before any distribution frame is read.
+    func install(channel: any Channel, result: HandshakeResult) throws -> DistributionConnection {
+        guard let configuration, let node else { throw NodeError.listen("the node is stopping") }
+        let connection = DistributionConnection(channel: channel, handshake: result)
+        try DistributionConnectionHandler.install(
+            connection: connection, delegate: self,
+            tickTime: configuration.tickTime.timeAmount,
+            maximumFrameSize: configuration.maximumFrameSize, logger: logger)
+        let peer = Atom(result.peerName)
+        let replaced = state.withLock { state -> DistributionConnection? in
+            defer { state.connections[peer] = connection }
+            return state.connections[peer]
+        }
+        replaced?.close(reason: .replaced)
+        let hidden = !result.isPublished
+        logger.info("nodeup \(peer)\(hidden ? " (hidden)" : "")")
+        publish(.nodeUp(peer, hidden: hidden))
+        if configuration.connectsTransitively && !hidden && !(handshake?.localFlags.contains(.published) == false) {
+            node.askForPeers(of: peer)
+        }
+        return connection
+    }
+
+    /// After losing a simultaneous connect, waits (bounded) for the peer's connection to arrive.
+    private func waitForAcceptedConnection(from peer: Atom) async -> DistributionConnection? {
+        for _ in 0..<100 {
+            if let connection = state.withLock({ $0.connections[peer] }) { return connection }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+}

@@ -1,0 +1,59 @@
+import ErlangDistribution
+import ErlangTerm
+import Logging
+import NIOCore
+import NIOPosix
+
+extension Distribution {
+    /// Starts the distribution listener; every accepted connection runs the handshake as acceptor.
+    func listen(host: String, port: Int) async throws -> any Channel {
+        guard let handshake, let configuration else { throw NodeError.listen("distribution is disabled") }
+        let logger = self.logger
+        let timeout = configuration.setupTimeout.timeAmount
+        return try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { [weak self] channel in
+                guard let self else { return channel.eventLoop.makeFailedFuture(NodeError.listen("stopped")) }
+                do {
+                    let machine = HandshakeStateMachine(
+                        accepting: handshake, challenge: UInt32.random(in: 0...UInt32.max))
+                    let future = try HandshakeHandler.install(
+                        on: channel, machine: machine, options: self.handshakeOptions(timeout: timeout), logger: logger)
+                    future.whenSuccess { result in
+                        do {
+                            _ = try self.install(channel: channel, result: result)
+                        } catch {
+                            logger.warning("dropping the connection from \(result.peerName): \(error)")
+                            channel.close(promise: nil)
+                        }
+                    }
+                    return channel.eventLoop.makeSucceededVoidFuture()
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+            }
+            .bind(host: host, port: port).get()
+    }
+}
+
+extension Distribution: DistributionConnectionDelegate {
+    func connection(_ connection: DistributionConnection, received control: ControlMessage, payload: Term?) {
+        node?.handle(control, payload: payload, from: connection)
+    }
+
+    func connectionClosed(_ connection: DistributionConnection, reason: DisconnectReason) {
+        let peer = Atom(connection.peerName)
+        let wasCurrent = state.withLock { state -> Bool in
+            guard state.connections[peer] === connection else { return false }
+            state.connections[peer] = nil
+            return true
+        }
+        guard wasCurrent else { return }
+        let hidden = !connection.handshake.isPublished
+        logger.info("nodedown \(peer): \(reason)")
+        publish(.nodeDown(peer, hidden: hidden, reason: reason.description))
+        if let node { Task { await node.handleNodeDown(peer) } }
+    }
+}

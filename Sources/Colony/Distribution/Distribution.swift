@@ -1,0 +1,146 @@
+import ErlangDistribution
+import ErlangTerm
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A node's distribution: its listener and EPMD registration, its connections by peer name, the
+/// connection attempts under way, and the subscribers to node events. A node that is not
+/// distributed has one too, disabled: every remote operation then finds no connection.
+final class Distribution: Sendable {
+    struct State: ~Copyable {
+        var node: Node?
+        var connections: [Atom: DistributionConnection] = [:]
+        var connecting: [Atom: Task<DistributionConnection?, Never>] = [:]
+        var subscribers: [Int: AsyncStream<NodeEvent>.Continuation] = [:]
+        var nextSubscriber = 0
+        var listener: (any Channel)?
+        var epmd: EPMDBinding?
+        var systemPID: PID?
+        var stopping = false
+        var handshake: HandshakeConfiguration?
+    }
+
+    /// Everything EPMD-related a running node holds on to.
+    struct EPMDBinding: Sendable {
+        var registration: EPMDRegistration?
+        var server: EPMDServer?
+    }
+
+    let localName: Atom
+    let configuration: NodeConfiguration?
+    let group: any EventLoopGroup
+    let logger: Logger
+    let state = Mutex(State())
+    private let unlinkCounter = Atomic<UInt64>(1)
+
+    /// A disabled distribution for a local-only node.
+    init(disabledFor name: Atom, group: any EventLoopGroup) {
+        localName = name
+        configuration = nil
+        self.group = group
+        logger = Logger(label: "colony.distribution")
+    }
+
+    init(configuration: NodeConfiguration, handshake: HandshakeConfiguration, group: any EventLoopGroup, logger: Logger)
+    {
+        localName = Atom(handshake.localName)
+        self.configuration = configuration
+        self.group = group
+        self.logger = logger
+        state.withLock { $0.handshake = handshake }
+    }
+
+    /// The handshake configuration (its creation is set once EPMD has given one).
+    var handshake: HandshakeConfiguration? { state.withLock { $0.handshake } }
+
+    var isEnabled: Bool { configuration != nil }
+
+    var node: Node? { state.withLock { $0.node } }
+
+    /// The pid Colony uses as the sender of node-level messages (its `net_kernel` process).
+    var systemPID: PID? { state.withLock { $0.systemPID } }
+
+    func nextUnlinkID() -> UInt64 {
+        unlinkCounter.wrappingAdd(1, ordering: .relaxed).oldValue
+    }
+
+    /// The open connection to `peer`, without connecting.
+    func existingConnection(to peer: Atom) async -> DistributionConnection? {
+        state.withLock { $0.connections[peer] }
+    }
+
+    /// The connection to `peer`, connecting on demand. `nil` when the node cannot be reached.
+    func connection(to peer: Atom) async -> DistributionConnection? {
+        enum Lookup {
+            case ready(DistributionConnection?)
+            case wait(Task<DistributionConnection?, Never>)
+        }
+        let lookup = state.withLock { state -> Lookup in
+            if let connection = state.connections[peer] { return .ready(connection) }
+            guard configuration != nil, peer != localName, !state.stopping else { return .ready(nil) }
+            if let task = state.connecting[peer] { return .wait(task) }
+            let task = Task { await self.establish(peer) }
+            state.connecting[peer] = task
+            return .wait(task)
+        }
+        switch lookup {
+        case .ready(let connection): return connection
+        case .wait(let task): return await task.value
+        }
+    }
+
+    /// Every connected peer, with whether it is hidden.
+    var peers: [(name: Atom, hidden: Bool)] {
+        state.withLock { state in
+            state.connections.map { ($0.key, !$0.value.handshake.isPublished) }
+        }
+    }
+
+    // MARK: - Events
+
+    func events() -> AsyncStream<NodeEvent> {
+        let (stream, continuation) = AsyncStream<NodeEvent>.makeStream(bufferingPolicy: .bufferingNewest(4096))
+        let id = state.withLock { state -> Int in
+            defer { state.nextSubscriber += 1 }
+            state.subscribers[state.nextSubscriber] = continuation
+            return state.nextSubscriber
+        }
+        continuation.onTermination = { [weak self] _ in
+            self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    func publish(_ event: NodeEvent) {
+        let subscribers = state.withLock { Array($0.subscribers.values) }
+        for subscriber in subscribers { subscriber.yield(event) }
+    }
+
+    func finishEvents() {
+        let subscribers = state.withLock { state in
+            defer { state.subscribers = [:] }
+            return Array(state.subscribers.values)
+        }
+        for subscriber in subscribers { subscriber.finish() }
+    }
+}
+
+extension DistributionConnection {
+    /// Whether the peer takes `SEND_SENDER`.
+    var supportsSendSender: Bool { handshake.flags.contains(.sendSender) }
+    /// Whether the peer takes the `PAYLOAD_*` exit messages.
+    var supportsExitPayload: Bool { handshake.flags.contains(.exitPayload) }
+    /// Whether the peer takes `UNLINK_ID`.
+    var supportsUnlinkID: Bool { handshake.flags.contains(.unlinkID) }
+
+    /// Sends, logging (and dropping) a message that cannot be encoded.
+    func deliver(_ control: ControlMessage, payload: Term?) async {
+        do {
+            try await send(control, payload: payload)
+        } catch {
+            Logger(label: "colony.distribution").error("dropped a message to \(peerName): \(error)")
+        }
+    }
+}

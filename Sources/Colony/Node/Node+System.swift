@@ -1,0 +1,52 @@
+import ErlangTerm
+
+extension Node {
+    /// The node's system process, registered as `net_kernel`: it answers `net_adm:ping`
+    /// (`{'$gen_call', From, {is_auth, Node}}` → `yes`), and between Colony nodes it trades the
+    /// lists of connected nodes that make connections transitive.
+    func startSystemProcess() {
+        let pid = spawn { process in
+            while true {
+                let message = try await process.receive()
+                await process.node.handleSystemMessage(message, process: process)
+            }
+        }
+        _ = register("net_kernel", pid: pid)
+        distribution.state.withLock { $0.systemPID = pid }
+    }
+
+    private func handleSystemMessage(_ message: Term, process: ProcessContext) async {
+        guard case .tuple(let t) = message else { return }
+        switch (t.first, t.count) {
+        case (.atom("$gen_call"), 3):
+            // {'$gen_call', {From, Tag}, Request}: a gen_server call to net_kernel.
+            guard case .tuple(let from) = t[1], from.count == 2, case .pid(let caller) = from[0] else { return }
+            let reply: Term
+            switch t[2] {
+            case .tuple(let request) where request.first == "is_auth": reply = "yes"
+            default: reply = .tuple(["error", "not_supported"])
+            }
+            await process.send(.tuple([from[1], reply]), to: caller)
+        case (.atom("colony_nodes_request"), 2):
+            // {colony_nodes_request, From}: a Colony peer asks which nodes this node sees.
+            guard case .pid(let from) = t[1] else { return }
+            let known = nodes(.visible).map(Term.atom)
+            await process.send(.tuple(["colony_nodes", .atom(name), .list(known)]), to: from)
+        case (.atom("colony_nodes"), 3):
+            guard case .list(let known) = t[2] else { return }
+            for case .atom(let peer) in known where peer != name && !nodes(.connected).contains(peer) {
+                Task { _ = await self.connect(to: peer) }
+            }
+        default:
+            break
+        }
+    }
+
+    /// Asks a newly connected peer for its visible nodes (only Colony peers answer).
+    func askForPeers(of peer: Atom) {
+        guard let system = distribution.systemPID else { return }
+        Task {
+            await self.send(.tuple(["colony_nodes_request", .pid(system)]), to: "net_kernel", on: peer, from: system)
+        }
+    }
+}

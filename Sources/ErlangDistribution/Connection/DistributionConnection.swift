@@ -1,0 +1,145 @@
+public import ErlangTerm
+public import NIOCore
+import Synchronization
+
+/// What a ``DistributionConnection`` reports to its owner (the node).
+public protocol DistributionConnectionDelegate: AnyObject, Sendable {
+    /// A control message (and its payload) arrived. Called on the connection's event loop, in
+    /// arrival order; it should not block.
+    func connection(_ connection: DistributionConnection, received control: ControlMessage, payload: Term?)
+    /// The connection is gone; called once.
+    func connectionClosed(_ connection: DistributionConnection, reason: DisconnectReason)
+}
+
+/// One established distribution connection: the channel after a successful handshake, with its
+/// outbound encoder and the inbound handler's state.
+///
+/// Any task may send. A send encodes the message on the calling thread, under the connection's
+/// lock, into a buffer shared by all senders; the first send after a flush schedules one flush on
+/// the event loop, so the messages of one loop tick leave in one write. When the socket cannot keep
+/// up, senders wait until it drains: buffering is bounded.
+public final class DistributionConnection: Sendable {
+    /// What the handshake established.
+    public let handshake: HandshakeResult
+    /// The channel.
+    public let channel: any Channel
+    /// The limit of bytes waiting to be written before senders wait.
+    public let highWaterMark: Int
+
+    private struct Pending: ~Copyable {
+        var outbound: DistributionOutbound
+        var buffer: ByteBuffer?
+        var flushScheduled = false
+        var wroteSinceTick = false
+        var closed = false
+        var requestedCloseReason: DisconnectReason?
+        var queuedBytes = 0
+        var waiters: [UnsafeContinuation<Void, Never>] = []
+    }
+
+    private let pending: Mutex<Pending>
+
+    /// A connection over `channel`, whose handshake gave `handshake`.
+    public init(
+        channel: any Channel, handshake: HandshakeResult, fragmentSize: Int = 64 * 1024, highWaterMark: Int = 4 << 20
+    ) {
+        self.channel = channel
+        self.handshake = handshake
+        self.highWaterMark = highWaterMark
+        self.pending = Mutex(
+            Pending(
+                outbound: DistributionOutbound(
+                    fragmentSize: fragmentSize, fragmentsAllowed: handshake.flags.contains(.fragments))))
+    }
+
+    /// The peer's node name.
+    public var peerName: String { handshake.peerName }
+
+    /// Sends a control message and its payload. Returns when the message is queued; waits first
+    /// while the queue is over the high-water mark. A message that cannot be encoded (a
+    /// non-finite float) is dropped and reported as an error.
+    public func send(_ control: ControlMessage, payload: Term?) async throws(ETFError) {
+        let (schedule, mustWait) = try pending.withLock { state throws(ETFError) -> (Bool, Bool) in
+            guard !state.closed else { return (false, false) }
+            if state.buffer == nil { state.buffer = channel.allocator.buffer(capacity: 512) }
+            let before = state.buffer!.readableBytes
+            try state.outbound.write(control, payload: payload, into: &state.buffer!)
+            state.queuedBytes += state.buffer!.readableBytes - before
+            state.wroteSinceTick = true
+            let schedule = !state.flushScheduled
+            state.flushScheduled = true
+            return (schedule, state.queuedBytes > highWaterMark)
+        }
+        if schedule { channel.eventLoop.execute { self.flush() } }
+        if mustWait { await waitForRoom() }
+    }
+
+    private func waitForRoom() async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let resumeNow = pending.withLock { state -> Bool in
+                if state.closed || state.queuedBytes <= highWaterMark { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    /// Writes what senders queued. Runs on the event loop.
+    func flush() {
+        let buffer = pending.withLock { state -> ByteBuffer? in
+            state.flushScheduled = false
+            defer { state.buffer = nil }
+            return state.buffer
+        }
+        guard let buffer, buffer.readableBytes > 0 else { return }
+        let size = buffer.readableBytes
+        channel.writeAndFlush(buffer).whenComplete { _ in
+            self.written(size)
+        }
+    }
+
+    /// Bytes left the process: wake senders waiting for room.
+    private func written(_ size: Int) {
+        let waiters = pending.withLock { state -> [UnsafeContinuation<Void, Never>] in
+            state.queuedBytes -= size
+            guard state.queuedBytes <= highWaterMark || state.closed else { return [] }
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Whether anything was sent since the last call (for the ticker).
+    func takeWroteSinceTick() -> Bool {
+        pending.withLock { state in
+            defer { state.wroteSinceTick = false }
+            return state.wroteSinceTick
+        }
+    }
+
+    /// Marks the connection closed and releases waiting senders; later sends are dropped.
+    func markClosed() {
+        let waiters = pending.withLock { state -> [UnsafeContinuation<Void, Never>] in
+            state.closed = true
+            state.buffer = nil
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Whether the connection is still open.
+    public var isOpen: Bool { pending.withLock { !$0.closed } }
+
+    /// Closes the connection; `reason` is what the delegate's `connectionClosed` will report.
+    public func close(reason: DisconnectReason = .disconnect) {
+        pending.withLock { state in
+            if state.requestedCloseReason == nil { state.requestedCloseReason = reason }
+        }
+        channel.close(promise: nil)
+    }
+
+    /// The reason given to ``close(reason:)``, if the node closed the connection.
+    var requestedCloseReason: DisconnectReason? { pending.withLock { $0.requestedCloseReason } }
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Colony
+import ErlangTerm
+import Foundation
+import Logging
+
+/// Options shared by the commands that start a node.
+struct NodeOptions: ParsableArguments {
+    @Option(help: "Long node name, name@host.") var name: String?
+    @Option(help: "Short node name (the host is added).") var sname: String?
+    @Option(help: "The cookie (default: ~/.erlang.cookie).") var cookie: String?
+    @Flag(help: "Start a hidden node.") var hidden = false
+    @Option(help: "EPMD port (default: ERL_EPMD_PORT or 4369).") var epmdPort: Int?
+    @Option(help: "Distribution port (0 = any; required without EPMD).") var distPort: Int = 0
+    @Flag(help: "Do not use EPMD: listen on --dist-port and reach peers on that port.") var noEpmd = false
+    @Option(help: "net_ticktime in seconds.") var tickTime: Int = 60
+    @Option(help: "Address to listen on.") var listen: String = "0.0.0.0"
+
+    func configuration(defaultName: String) -> NodeConfiguration {
+        var configuration = NodeConfiguration(name: name ?? sname ?? defaultName, cookie: cookie)
+        configuration.hidden = hidden
+        if let epmdPort { configuration.epmdPort = epmdPort }
+        configuration.distributionPort = distPort
+        configuration.usesEPMD = !noEpmd
+        configuration.tickTime = .seconds(tickTime)
+        configuration.listenAddress = listen
+        return configuration
+    }
+}
+
+/// `colony node`: runs a node until SIGTERM or SIGINT, with an `echo` process.
+struct NodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node", abstract: "Run a node with an echo process until SIGTERM/SIGINT.")
+
+    @OptionGroup var options: NodeOptions
+    @Option(help: "Nodes to connect to once started (repeatable).") var connect: [String] = []
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let node = try await Node.start(options.configuration(defaultName: "colony"))
+        let events = node.monitorNodes()
+        Task {
+            for await event in events {
+                switch event {
+                case .nodeUp(let peer, let hidden): say("nodeup \(peer)\(hidden ? " hidden" : "")")
+                case .nodeDown(let peer, _, let reason): say("nodedown \(peer) \(reason)")
+                }
+            }
+        }
+        let echo = node.spawn { process in
+            while true {
+                let message = try await process.receive()
+                // {From, Msg} -> From ! {self(), Msg}
+                if case .tuple(let t) = message, t.count == 2, case .pid(let from) = t[0] {
+                    await process.send(.tuple([.pid(process.pid), t[1]]), to: from)
+                }
+            }
+        }
+        node.register("echo", pid: echo)
+        say("node \(node.name) started (port \(node.distributionPort ?? 0))")
+        for peer in connect {
+            let result = await node.connect(to: Atom(peer))
+            say("connect \(peer): \(result)")
+        }
+        await SignalWaiter.waitForTermination()
+        say("stopping \(node.name)")
+        await node.stop()
+    }
+}
+
+/// `colony ping NODE`: like `net_adm:ping/1`; prints pong or pang, exits 0 or 1.
+struct PingCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ping", abstract: "Ping a node (net_adm:ping).")
+
+    @Argument(help: "The node to ping, name@host.") var target: String
+    @OptionGroup var options: NodeOptions
+
+    func run() async throws {
+        var configuration = options.configuration(defaultName: "colony_ping_\(getpid())")
+        configuration.hidden = true
+        configuration.startsEPMDServer = false
+        let node = try await Node.start(configuration)
+        let pong = await node.ping(Atom(target))
+        say(pong ? "pong" : "pang")
+        await node.stop()
+        if !pong { throw ExitCode(1) }
+    }
+}
+
+/// `colony names`: the names registered with EPMD on this host.
+struct NamesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "names", abstract: "List EPMD names (epmd -names).")
+
+    @Option(help: "EPMD port.") var epmdPort: Int?
+    @Option(help: "EPMD host.") var host: String = "127.0.0.1"
+
+    func run() async throws {
+        let port = epmdPort ?? ProcessInfo.processInfo.environment["ERL_EPMD_PORT"].flatMap(Int.init) ?? 4369
+        for entry in try await Node.epmdNames(host: host, port: port) {
+            say("name \(entry.name) at port \(entry.port)")
+        }
+    }
+}
+
+/// Prints a line unbuffered, so that a supervising process (or test) sees it at once.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
