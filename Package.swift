@@ -65,7 +65,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "colony-bench",
-            dependencies: ["ErlangTerm", "Colony", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "ErlangTerm", "Colony", "ErlangDistribution", .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Benchmarks/colony-bench",
             swiftSettings: strictSettings
         ),
@@ -79,6 +81,7 @@ let package = Package(
             name: "ErlangTermTests",
             dependencies: [
                 "ErlangTerm",
+                "ColonyTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

@@ -18,6 +18,7 @@ enum LocalBenchmark {
 
     /// Messages per second from `senders` processes to one receiver.
     static func sendThroughput(node: Node, senders: Int, total: Int) async -> Double {
+        let msg = Term.atom("msg")
         let perSender = total / senders
         let expected = perSender * senders
         let done = Completion()
@@ -33,7 +34,7 @@ enum LocalBenchmark {
         for _ in 0..<senders {
             node.spawn { process in
                 for i in 0..<perSender {
-                    await process.send(.tuple(["msg", .integer(i)]), to: receiver)
+                    await process.send(.tuple([msg, .integer(i)]), to: receiver)
                 }
             }
         }

@@ -3,6 +3,8 @@
 //
 //   colony-bench etf REPS ITERS   ->  "ETF <workload> <op> <ops/s> <MB/s> <bytes>"
 //   colony-bench local REPS       ->  "LOCAL <workload> <msgs/s>"
+//   colony-bench remote REPS EPMDPORT -> "REMOTE <workload> <value> <MB/s>" (starts its own peer)
+//   colony-bench memory           ->  "MEM bytes_per_idle_process <bytes>"
 import ErlangTerm
 
 #if canImport(Glibc)
@@ -16,6 +18,16 @@ guard arguments.count >= 2 else {
 }
 
 switch arguments[1] {
+case "sink-node":
+    try await RemoteBenchmark.sinkNode(name: arguments[2], epmdPort: Int(arguments[3]) ?? 4369)
+case "remote":
+    let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
+    let port = arguments.count > 3 ? Int(arguments[3]) ?? 43691 : 43691
+    try await RemoteBenchmark.run(reps: reps, epmdPort: port)
+case "framing":
+    FramingBenchmark.run(reps: arguments.count > 2 ? Int(arguments[2]) ?? 3 : 3)
+case "memory":
+    await MemoryBenchmark.run()
 case "local":
     let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
     await LocalBenchmark.run(reps: reps)

@@ -24,7 +24,10 @@ public struct Atom: Sendable, Hashable, Comparable, CustomStringConvertible, Exp
     ///
     /// - Precondition: `name` has at most 255 characters, Erlang's limit.
     public init(_ name: String) {
-        precondition(name.unicodeScalars.count <= Atom.maximumCharacters, "an atom has at most 255 characters")
+        // Scalars never outnumber UTF-8 bytes, so short names skip the count.
+        precondition(
+            name.utf8.count <= Atom.maximumCharacters || name.unicodeScalars.count <= Atom.maximumCharacters,
+            "an atom has at most 255 characters")
         var name = name
         self = name.withUTF8 { AtomTable.shared.intern(utf8: UnsafeRawBufferPointer($0), fromInput: false)! }
     }

@@ -49,16 +49,17 @@ public struct Reference: Sendable, Hashable, CustomStringConvertible {
     public var node: Atom
     /// The node's creation.
     public var creation: UInt32
-    /// The reference's words, 1 to 5 of them (uninterpreted data).
+    /// The reference's words, 0 to 5 of them (uninterpreted data; OTP makes 3, aliases 4 or 5,
+    /// and accepts 0 from the wire).
     public private(set) var ids: [UInt32]
 
     /// The most words a reference may hold (OTP 26's `DFLAG_V4_NC`).
     public static let maximumWords = 5
 
     /// Creates a reference.
-    /// - Precondition: `ids` holds 1 to 5 words.
+    /// - Precondition: `ids` holds at most 5 words.
     public init(node: Atom, creation: UInt32, ids: [UInt32]) {
-        precondition((1...Reference.maximumWords).contains(ids.count), "a reference has 1 to 5 words")
+        precondition(ids.count <= Reference.maximumWords, "a reference has at most 5 words")
         self.node = node
         self.creation = creation
         self.ids = ids

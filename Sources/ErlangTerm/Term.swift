@@ -136,6 +136,12 @@ extension Term {
         return nil
     }
 
+    /// Whether this is a ``local(_:)`` term.
+    public var isLocal: Bool {
+        if case .local = self { return true }
+        return false
+    }
+
     /// `true` for the atoms `true`; `false` for `false`; `nil` for anything else.
     public var boolValue: Bool? {
         switch self {

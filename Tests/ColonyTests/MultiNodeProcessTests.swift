@@ -87,14 +87,14 @@ struct MultiNodeProcessTests {
         await epmd.stop()
     }
 
-    /// Asks a Colony node's `net_kernel` for its visible nodes, retrying (bounded) until
+    /// Asks a Colony node's `colony_net` process for its visible nodes, retrying (bounded) until
     /// `expecting` is among them.
     func visibleNodes(of peer: Atom, from node: Node, expecting: Atom?) async throws -> [Atom] {
         var last: [Atom] = []
         for _ in 0..<50 {
             let answer = Box()
             let asker = node.spawn { process in
-                await process.send(.tuple(["colony_nodes_request", .pid(process.pid)]), to: "net_kernel", on: peer)
+                await process.send(.tuple(["colony_nodes_request", .pid(process.pid)]), to: "colony_net", on: peer)
                 let reply = try await process.receive(timeout: .seconds(5)) { message -> Term? in
                     guard case .tuple(let t) = message, t.count == 3, t[0] == "colony_nodes" else { return nil }
                     return t[2]

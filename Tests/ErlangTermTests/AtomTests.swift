@@ -33,7 +33,9 @@ struct AtomTests {
     func termPrinting() {
         let term: Term = .tuple(["ok", 1, 2.5, .string("hi"), [1, 2], .list([1], tail: "x"), .map(["k": .emptyList])])
         #expect(term.description == "{ok,1,2.5,<<\"hi\">>,[1,2],[1|x],#{k => []}}")
-        #expect(Term.integer(BigInteger(isNegative: true, magnitude: [0, 0, 0, 0, 0, 0, 0, 0, 1])).description == "-18446744073709551616")
+        #expect(
+            Term.integer(BigInteger(isNegative: true, magnitude: [0, 0, 0, 0, 0, 0, 0, 0, 1])).description
+                == "-18446744073709551616")
     }
 
     @Test("bignums convert to and from Swift integers exactly")

@@ -12,7 +12,7 @@ struct ETFKnownBytesTests {
         (-1, [131, 98, 255, 255, 255, 255]),
         (.integer(Int(Int32.max) + 1), [131, 110, 4, 0, 0, 0, 0, 128]),
         (.integer(Int.min), [131, 110, 8, 1, 0, 0, 0, 0, 0, 0, 0, 128]),
-        (.integer(BigInteger(UInt64.max) ), [131, 110, 8, 0, 255, 255, 255, 255, 255, 255, 255, 255]),
+        (.integer(BigInteger(UInt64.max)), [131, 110, 8, 0, 255, 255, 255, 255, 255, 255, 255, 255]),
         (.float(1.0), [131, 70, 63, 240, 0, 0, 0, 0, 0, 0]),
         (.float(-0.0), [131, 70, 128, 0, 0, 0, 0, 0, 0, 0]),
         ("ok", [131, 119, 2, 111, 107]),
@@ -25,15 +25,23 @@ struct ETFKnownBytesTests {
         (.binary([1, 2]), [131, 109, 0, 0, 0, 2, 1, 2]),
         (.bitstring(Bitstring(bytes: [0b1010_0000], bitsInLastByte: 3)), [131, 77, 0, 0, 0, 1, 3, 160]),
         (.map(["a": 1]), [131, 116, 0, 0, 0, 1, 119, 1, 97, 97, 1]),
-        (.export(ExportFun(module: "lists", function: "map", arity: 2)),
-            [131, 113, 119, 5, 108, 105, 115, 116, 115, 119, 3, 109, 97, 112, 97, 2]),
-        (.pid(PID(node: "a@h", id: 83, serial: 0, creation: 7)),
-            [131, 88, 119, 3, 97, 64, 104, 0, 0, 0, 83, 0, 0, 0, 0, 0, 0, 0, 7]),
-        (.reference(Reference(node: "a@h", creation: 7, ids: [1, 2, 3])),
-            [131, 90, 0, 3, 119, 3, 97, 64, 104, 0, 0, 0, 7, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3]),
+        (
+            .export(ExportFun(module: "lists", function: "map", arity: 2)),
+            [131, 113, 119, 5, 108, 105, 115, 116, 115, 119, 3, 109, 97, 112, 97, 2]
+        ),
+        (
+            .pid(PID(node: "a@h", id: 83, serial: 0, creation: 7)),
+            [131, 88, 119, 3, 97, 64, 104, 0, 0, 0, 83, 0, 0, 0, 0, 0, 0, 0, 7]
+        ),
+        (
+            .reference(Reference(node: "a@h", creation: 7, ids: [1, 2, 3])),
+            [131, 90, 0, 3, 119, 3, 97, 64, 104, 0, 0, 0, 7, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3]
+        ),
         (.port(ErlangPort(node: "a@h", id: 5, creation: 7)), [131, 89, 119, 3, 97, 64, 104, 0, 0, 0, 5, 0, 0, 0, 7]),
-        (.port(ErlangPort(node: "a@h", id: 1 << 40, creation: 7)),
-            [131, 120, 119, 3, 97, 64, 104, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 7]),
+        (
+            .port(ErlangPort(node: "a@h", id: 1 << 40, creation: 7)),
+            [131, 120, 119, 3, 97, 64, 104, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 7]
+        ),
     ]
 
     @Test("Colony writes OTP's canonical bytes", arguments: 0..<cases.count)
@@ -67,10 +75,32 @@ struct ETFKnownBytesTests {
         #expect(
             try ETF.decode([131, 114, 0, 2, 119, 1, 110, 3, 0, 0, 0, 9, 0, 0, 0, 8])
                 == .reference(Reference(node: "n", creation: 3, ids: [9, 8])))
-        #expect(try ETF.decode([131, 102, 119, 1, 110, 0, 0, 0, 9, 3]) == .port(ErlangPort(node: "n", id: 9, creation: 3)))
+        #expect(
+            try ETF.decode([131, 102, 119, 1, 110, 0, 0, 0, 9, 3]) == .port(ErlangPort(node: "n", id: 9, creation: 3)))
         // LARGE_TUPLE_EXT and LARGE_BIG_EXT with small contents still decode.
         #expect(try ETF.decode([131, 105, 0, 0, 0, 1, 97, 1]) == .tuple([1]))
         #expect(try ETF.decode([131, 111, 0, 0, 0, 1, 1, 5]) == -5)
+        // Any non-zero bignum sign byte means negative, as in OTP.
+        #expect(try ETF.decode([131, 110, 1, 2, 5]) == -5)
+        // An export arity written as INTEGER_EXT, and a reference with no words, as OTP reads them.
+        #expect(
+            try ETF.decode([131, 113, 119, 1, 109, 119, 1, 102, 98, 0, 0, 0, 2])
+                == .export(ExportFun(module: "m", function: "f", arity: 2)))
+        #expect(
+            try ETF.decode([131, 90, 0, 0, 119, 3, 97, 64, 98, 0, 0, 0, 2])
+                == .reference(Reference(node: "a@b", creation: 2, ids: [])))
+        // FLOAT_EXT accepts a comma as the decimal point and ignores what follows the first NUL;
+        // it refuses what OTP refuses ("3", ".5", leading spaces).
+        func floatExt(_ text: String, junk: [UInt8] = []) -> [UInt8] {
+            var bytes = Array(text.utf8) + [0] + junk
+            bytes += [UInt8](repeating: 0, count: 31 - bytes.count)
+            return [131, 99] + bytes
+        }
+        #expect(try ETF.decode(floatExt("3,14")) == .float(3.14))
+        #expect(try ETF.decode(floatExt("-2.5e-3", junk: [65, 66])) == .float(-0.0025))
+        for bad in ["3", ".5", "3.", "  3.14", "3.0  ", "inf", "1.0e"] {
+            #expect(throws: ETFError.self, "\(bad)") { try ETF.decode(floatExt(bad)) }
+        }
         // A SMALL_BIG_EXT that fits in an Int becomes an ordinary integer.
         #expect(try ETF.decode([131, 110, 2, 0, 1, 1]) == 257)
         // BIT_BINARY_EXT with 8 bits in the last byte is a plain binary.
@@ -131,5 +161,35 @@ struct ETFKnownBytesTests {
             return try reader.readTerm()
         }
         #expect(term == .tuple(["ok", "no"]))
+    }
+}
+
+/// Regressions found by the fuzzer and by review.
+@Suite("ETF regressions")
+struct ETFRegressionTests {
+    @Test("a LOCAL_EXT term asked to be compressed is left uncompressed and round-trips")
+    func localExtNotCompressed() throws {
+        let term = Term.local([UInt8](repeating: 0, count: 16))
+        let bytes = try ETF.encode(term, options: ETFEncodingOptions(compressionLevel: 6))
+        #expect(bytes[1] == 121)
+        #expect(try ETF.decode(bytes) == term)
+    }
+
+    @Test("a compressed LOCAL_EXT term from another encoder decodes")
+    func compressedLocalExtDecodes() throws {
+        let plain: [UInt8] = [121, 1, 2, 3, 4]
+        let compressed = try plain.withUnsafeBytes { try Zlib.deflate($0, level: 6) }
+        let bytes: [UInt8] = [131, 80, 0, 0, 0, UInt8(plain.count)] + compressed
+        #expect(try ETF.decode(bytes) == .local([1, 2, 3, 4]))
+    }
+
+    @Test("a fun whose old index or old uniq needs more than 32 bits is refused, not overflowed")
+    func funFieldRange() {
+        let fun = ErlangFun(
+            arity: 0, uniq: [UInt8](repeating: 7, count: 16), index: 0, module: "m", oldIndex: Int.max,
+            oldUniq: Int.min, pid: PID(node: "a@b", id: 1, serial: 0, creation: 1), freeVariables: [])
+        #expect(throws: ETFError.self) { try ETF.encode(.fun(fun)) }
+        var bytes: [UInt8] = []
+        #expect(throws: ETFError.self) { try ETFWriter().write(.fun(fun), into: &bytes) }
     }
 }

@@ -1,4 +1,16 @@
+public import ErlangDistribution
 public import ErlangTerm
+
+/// What a send that must not suspend achieved.
+@usableFromInline
+enum SendAttempt {
+    /// Delivered (or dropped, as a send to a dead process is).
+    case delivered
+    /// Queued, but the connection is over its high-water mark: wait before sending more.
+    case wait(DistributionConnection)
+    /// No connection yet: connect, then send.
+    case connect
+}
 
 extension Node {
     /// Sends `message` to `pid`, wherever it lives. Like Erlang's `!`, sending never fails: a
@@ -20,16 +32,42 @@ extension Node {
         await send(message, to: name, on: remote, from: nil)
     }
 
+    @usableFromInline
     func send(_ message: Term, to pid: PID, from: PID?) async {
+        switch attemptSend(message, to: pid, from: from) {
+        case .delivered: return
+        case .wait(let connection): await connection.waitForRoom()
+        case .connect:
+            guard let connection = await distribution.connection(to: pid.node) else { return }
+            if case .wait(let connection) = enqueue(message, to: pid, from: from, on: connection) {
+                await connection.waitForRoom()
+            }
+        }
+    }
+
+    /// Sends without suspending when it can: to a local process, or over an open connection.
+    /// Tells the caller when it must wait for room, or connect first.
+    @usableFromInline
+    func attemptSend(_ message: Term, to pid: PID, from: PID?) -> SendAttempt {
         if isLocal(pid) {
             processes.lookup(pid)?.mailbox.enqueue(.message(message))
-            return
+            return .delivered
         }
-        guard pid.node != name, let connection = await distribution.connection(to: pid.node) else { return }
-        if let from, connection.supportsSendSender {
-            await connection.deliver(.sendSender(from: from, to: pid), payload: message)
-        } else {
-            await connection.deliver(.send(to: pid), payload: message)
+        // A pid of an earlier incarnation of this node: the process is gone.
+        if pid.node == name { return .delivered }
+        guard let connection = distribution.openConnection(to: pid.node) else { return .connect }
+        return enqueue(message, to: pid, from: from, on: connection)
+    }
+
+    private func enqueue(_ message: Term, to pid: PID, from: PID?, on connection: DistributionConnection) -> SendAttempt
+    {
+        let control: ControlMessage =
+            if let from, connection.supportsSendSender { .sendSender(from: from, to: pid) } else { .send(to: pid) }
+        do {
+            return try connection.enqueue(control, payload: message) ? .wait(connection) : .delivered
+        } catch {
+            distribution.logger.error("dropped a message to \(pid): \(error)")
+            return .delivered
         }
     }
 
@@ -40,14 +78,41 @@ extension Node {
         return true
     }
 
+    @usableFromInline
     func send(_ message: Term, to registered: Atom, on remote: Atom, from: PID?) async {
-        if remote == name {
-            await send(message, to: registered, from: from)
-            return
+        switch attemptSend(message, to: registered, on: remote, from: from) {
+        case .delivered: return
+        case .wait(let connection): await connection.waitForRoom()
+        case .connect:
+            guard let connection = await distribution.connection(to: remote) else { return }
+            if case .wait(let connection) = enqueue(message, to: registered, from: from, on: connection) {
+                await connection.waitForRoom()
+            }
         }
-        guard let connection = await distribution.connection(to: remote) else { return }
+    }
+
+    /// ``attemptSend(_:to:from:)`` for `{Name, Node} ! Message`.
+    @usableFromInline
+    func attemptSend(_ message: Term, to registered: Atom, on remote: Atom, from: PID?) -> SendAttempt {
+        if remote == name {
+            processes.lookup(name: registered)?.mailbox.enqueue(.message(message))
+            return .delivered
+        }
+        guard let connection = distribution.openConnection(to: remote) else { return .connect }
+        return enqueue(message, to: registered, from: from, on: connection)
+    }
+
+    private func enqueue(_ message: Term, to registered: Atom, from: PID?, on connection: DistributionConnection)
+        -> SendAttempt
+    {
         let sender = from ?? distribution.systemPID ?? PID(node: name, id: 0, serial: 0, creation: creation)
-        await connection.deliver(.registeredSend(from: sender, toName: registered), payload: message)
+        do {
+            return try connection.enqueue(.registeredSend(from: sender, toName: registered), payload: message)
+                ? .wait(connection) : .delivered
+        } catch {
+            distribution.logger.error("dropped a message to {\(registered), \(connection.peerName)}: \(error)")
+            return .delivered
+        }
     }
 
     /// Delivers a message that arrived from another node.

@@ -1,19 +1,30 @@
 import ErlangTerm
 
 extension Node {
-    /// The node's system process, registered as `net_kernel`: it answers `net_adm:ping`
-    /// (`{'$gen_call', From, {is_auth, Node}}` → `yes`), and between Colony nodes it trades the
-    /// lists of connected nodes that make connections transitive.
+    /// The node's system processes. `net_kernel` answers `net_adm:ping`
+    /// (`{'$gen_call', From, {is_auth, Node}}` → `yes`); `colony_net` trades, between Colony nodes
+    /// only, the lists of connected nodes that make connections transitive. It has a name of its
+    /// own so that Erlang nodes, which have no process of that name, drop its requests silently.
     func startSystemProcess() {
-        let pid = spawn { process in
+        let kernel = spawn { process in
             while true {
                 let message = try await process.receive()
                 await process.node.handleSystemMessage(message, process: process)
             }
         }
-        _ = register("net_kernel", pid: pid)
-        distribution.state.withLock { $0.systemPID = pid }
+        _ = register("net_kernel", pid: kernel)
+        let peers = spawn { process in
+            while true {
+                let message = try await process.receive()
+                await process.node.handleSystemMessage(message, process: process)
+            }
+        }
+        _ = register(Self.peerExchangeName, pid: peers)
+        distribution.state.withLock { $0.systemPID = peers }
     }
+
+    /// The registered name of the process that answers peer-list requests between Colony nodes.
+    static let peerExchangeName: Atom = "colony_net"
 
     private func handleSystemMessage(_ message: Term, process: ProcessContext) async {
         guard case .tuple(let t) = message else { return }
@@ -46,7 +57,8 @@ extension Node {
     func askForPeers(of peer: Atom) {
         guard let system = distribution.systemPID else { return }
         Task {
-            await self.send(.tuple(["colony_nodes_request", .pid(system)]), to: "net_kernel", on: peer, from: system)
+            await self.send(
+                .tuple(["colony_nodes_request", .pid(system)]), to: Self.peerExchangeName, on: peer, from: system)
         }
     }
 }

@@ -1,3 +1,4 @@
+public import ErlangDistribution
 public import ErlangTerm
 import NIOCore
 
@@ -37,8 +38,20 @@ public final class ProcessContext {
     ///
     /// - Throws: ``ProcessExit`` when an exit signal ends the process while it waits.
     public func receive() async throws -> Term {
-        // The closure always matches, so there is always a result.
-        try await receive(timeout: nil) { $0 }!
+        while true {
+            if savedHead < saved.count {
+                let message = saved[savedHead]
+                takeSaved(at: savedHead)
+                return message
+            }
+            try drainMailbox()
+            if savedHead < saved.count { continue }
+            await process.mailbox.waitForMessage()
+            if Task.isCancelled && !process.trapsExits {
+                try drainMailbox()
+                throw ProcessExit(.atom(ExitReasons.killed))
+            }
+        }
     }
 
     /// Receives the next message, or returns `nil` after `timeout` (Erlang's `after`).
@@ -140,9 +153,16 @@ public final class ProcessContext {
 
     // MARK: - Acting as this process
 
-    /// Sends `message` to `pid`, with this process as the sender.
+    /// Sends `message` to `pid`, with this process as the sender. Messages from one process to
+    /// another arrive in the order they were sent, locally and across nodes. Suspends only to
+    /// connect to the pid's node, or while that connection's send queue is full.
+    @inlinable
     public func send(_ message: Term, to pid: PID) async {
-        await node.send(message, to: pid, from: self.pid)
+        switch node.attemptSend(message, to: pid, from: self.pid) {
+        case .delivered: return
+        case .wait(let connection): await connection.waitForRoom()
+        case .connect: await node.send(message, to: pid, from: self.pid)
+        }
     }
 
     /// Sends `message` to the process registered as `name` on this node.
@@ -151,8 +171,13 @@ public final class ProcessContext {
     }
 
     /// Sends `message` to the process registered as `name` on `remote` (Erlang's `{Name, Node} ! Msg`).
+    @inlinable
     public func send(_ message: Term, to name: Atom, on remote: Atom) async {
-        await node.send(message, to: name, on: remote, from: self.pid)
+        switch node.attemptSend(message, to: name, on: remote, from: self.pid) {
+        case .delivered: return
+        case .wait(let connection): await connection.waitForRoom()
+        case .connect: await node.send(message, to: name, on: remote, from: self.pid)
+        }
     }
 
     /// Links this process to `other`. If `other` does not exist, this process receives an exit

@@ -28,27 +28,40 @@ public struct AtomCache: Sendable {
 }
 
 /// The atom cache references one outgoing message makes: which atoms, and whether each is new.
+///
+/// A message names few atoms, so the lists are searched linearly: cheaper than hashing.
 struct OutgoingAtomReferences {
-    /// The referenced cache slots in reference-index order.
+    /// The referenced atoms in reference-index order.
+    var atoms: [Atom] = []
+    /// Their cache slots.
     var slots: [Int] = []
     /// Whether the header must carry the atom's text (the slot held another atom before).
     var isNew: [Bool] = []
-    /// Reference index per atom, for the term writer.
-    var indexByAtom: [Atom: UInt8] = [:]
 
     static let limit = 255
 
+    init() {
+        atoms.reserveCapacity(8)
+        slots.reserveCapacity(8)
+        isNew.reserveCapacity(8)
+    }
+
     /// Adds `atom` if there is room; the cache slot is claimed at once.
     mutating func add(_ atom: Atom, cache: inout AtomCache) {
-        guard indexByAtom[atom] == nil, slots.count < Self.limit else { return }
+        guard slots.count < Self.limit, !atoms.contains(atom) else { return }
         let slot = AtomCache.slot(for: atom)
         // Two atoms of one message that share a slot: the second goes inline.
         if slots.contains(slot) { return }
         let new = cache[slot] != atom
         cache[slot] = atom
-        indexByAtom[atom] = UInt8(slots.count)
+        atoms.append(atom)
         slots.append(slot)
         isNew.append(new)
+    }
+
+    /// The reference index of `atom`, if the header names it.
+    func index(of atom: Atom) -> UInt8? {
+        atoms.firstIndex(of: atom).map { UInt8($0) }
     }
 }
 

@@ -57,8 +57,14 @@ public final class DistributionConnection: Sendable {
 
     /// Sends a control message and its payload. Returns when the message is queued; waits first
     /// while the queue is over the high-water mark. A message that cannot be encoded (a
-    /// non-finite float) is dropped and reported as an error.
+    /// non-finite float) is not sent, and the error says why.
     public func send(_ control: ControlMessage, payload: Term?) async throws(ETFError) {
+        if try enqueue(control, payload: payload) { await waitForRoom() }
+    }
+
+    /// Queues a message without waiting; returns `true` when the queue is over the high-water
+    /// mark, and the sender should call ``waitForRoom()`` before sending more.
+    public func enqueue(_ control: ControlMessage, payload: Term?) throws(ETFError) -> Bool {
         let (schedule, mustWait) = try pending.withLock { state throws(ETFError) -> (Bool, Bool) in
             guard !state.closed else { return (false, false) }
             if state.buffer == nil { state.buffer = channel.allocator.buffer(capacity: 512) }
@@ -71,10 +77,11 @@ public final class DistributionConnection: Sendable {
             return (schedule, state.queuedBytes > highWaterMark)
         }
         if schedule { channel.eventLoop.execute { self.flush() } }
-        if mustWait { await waitForRoom() }
+        return mustWait
     }
 
-    private func waitForRoom() async {
+    /// Waits until the queue is back under the high-water mark (or the connection closed).
+    public func waitForRoom() async {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             let resumeNow = pending.withLock { state -> Bool in
                 if state.closed || state.queuedBytes <= highWaterMark { return true }

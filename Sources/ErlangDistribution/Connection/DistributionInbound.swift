@@ -62,7 +62,8 @@ public struct DistributionInbound: Sendable {
         var cursor = HeaderCursor(raw)
         let first = try cursor.byte()
         if first == 112 {  // PASS_THROUGH: no distribution header; terms carry version bytes.
-            return try decodeMessage(Array(raw[1...]), references: nil, versioned: true)
+            return try decodeMessage(
+                Array(UnsafeRawBufferPointer(rebasing: raw[1...])), references: nil, versioned: true)
         }
         guard first == ETFVersion.byte else { throw .badHeader("starts with \(first)") }
         switch try cursor.byte() {
@@ -80,7 +81,8 @@ public struct DistributionInbound: Sendable {
                 throw .badFragment("more than \(limits.maximumOpenSequences) open sequences")
             }
             partial[sequence] = PartialMessage(
-                nextFragment: fragment - 1, references: references, bytes: Array(raw[cursor.offset...]))
+                nextFragment: fragment - 1, references: references,
+                bytes: Array(UnsafeRawBufferPointer(rebasing: raw[cursor.offset...])))
             return .fragment
         case 70:
             let sequence = try cursor.uint64()
@@ -95,7 +97,7 @@ public struct DistributionInbound: Sendable {
             guard size <= limits.maximumMessageSize else {
                 throw .messageTooLarge(size: size, limit: limits.maximumMessageSize)
             }
-            message.bytes.append(contentsOf: raw[cursor.offset...])
+            message.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[cursor.offset...]))
             if fragment == 1 {
                 return try decodeMessage(message.bytes, references: message.references, versioned: false)
             }

@@ -32,8 +32,7 @@ public struct DistributionOutbound: Sendable {
         var references = OutgoingAtomReferences()
         controlTerm.forEachAtom { references.add($0, cache: &cache) }
         payload?.forEachAtom { references.add($0, cache: &cache) }
-        let indices = references.indexByAtom
-        let writer = ETFWriter(atomCacheReference: { indices[$0] })
+        let writer = ETFWriter(atomCacheReference: { [references] in references.index(of: $0) })
 
         let frameStart = buffer.writerIndex
         buffer.writeInteger(UInt32(0))  // length, patched below
@@ -91,22 +90,33 @@ public struct DistributionOutbound: Sendable {
 
     /// Rewrites the single frame just written (from `frameStart`) as a fragmented sequence: the
     /// first fragment carries the header, the control message and the start of the payload.
+    ///
+    /// The body is copied out through a raw pointer, never as a slice of `buffer`: a slice would
+    /// share the buffer's storage and make the rewrite copy the whole buffer.
     private mutating func refragment(_ buffer: inout ByteBuffer, frameStart: Int, headerEnd: Int) throws(ETFError) {
         let references = buffer.getBytes(at: frameStart + 6, length: headerEnd - frameStart - 6)!
-        let body = buffer.getSlice(at: headerEnd, length: buffer.writerIndex - headerEnd)!
+        let bodyCount = buffer.writerIndex - headerEnd
+        var body = [UInt8](repeating: 0, count: bodyCount)
+        body.withUnsafeMutableBytes { target in
+            buffer.withVeryUnsafeBytes { source in
+                target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[headerEnd..<headerEnd + bodyCount]))
+            }
+        }
         buffer.moveWriterIndex(to: frameStart)
         let sequence = nextSequence
         nextSequence &+= 1
-        let chunks = (body.readableBytes + fragmentSize - 1) / fragmentSize
-        var rest = body
-        for index in 0..<chunks {
-            let fragmentID = UInt64(chunks - index)
-            let chunk = rest.readSlice(length: min(fragmentSize, rest.readableBytes))!
-            let headerSize = index == 0 ? 2 + 16 + references.count : 2 + 16
-            buffer.writeInteger(UInt32(headerSize + chunk.readableBytes))
-            buffer.writeMultipleIntegers(ETFVersion.byte, UInt8(index == 0 ? 69 : 70), sequence, fragmentID)
-            if index == 0 { buffer.writeBytes(references) }
-            buffer.writeImmutableBuffer(chunk)
+        let chunks = (bodyCount + fragmentSize - 1) / fragmentSize
+        body.withUnsafeBytes { raw in
+            for index in 0..<chunks {
+                let fragmentID = UInt64(chunks - index)
+                let start = index * fragmentSize
+                let chunk = UnsafeRawBufferPointer(rebasing: raw[start..<min(start + fragmentSize, bodyCount)])
+                let headerSize = index == 0 ? 2 + 16 + references.count : 2 + 16
+                buffer.writeInteger(UInt32(headerSize + chunk.count))
+                buffer.writeMultipleIntegers(ETFVersion.byte, UInt8(index == 0 ? 69 : 70), sequence, fragmentID)
+                if index == 0 { buffer.writeBytes(references) }
+                buffer.writeBytes(chunk)
+            }
         }
     }
 }

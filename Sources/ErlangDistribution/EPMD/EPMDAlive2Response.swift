@@ -68,7 +68,8 @@ public struct EPMDAlive2Response: Hashable, Sendable {
         var reader = EPMDByteReader(buffer.readSlice(length: size)!, message: "ALIVE2 reply")
         _ = try reader.readUInt8("tag")
         let result = try reader.readUInt8("result")
-        let creation = format == .extended ? try reader.readUInt32("creation") : UInt32(try reader.readUInt16("creation"))
+        let creation =
+            format == .extended ? try reader.readUInt32("creation") : UInt32(try reader.readUInt16("creation"))
         return EPMDAlive2Response(result: result, creation: creation, format: format)
     }
 }

@@ -19,6 +19,7 @@ public enum EPMDDecodingError: Error, Hashable, Sendable, CustomStringConvertibl
     /// A reply longer than Colony accepts.
     case replyTooLarge(limit: Int)
 
+    /// A sentence saying what is wrong with the bytes.
     public var description: String {
         switch self {
         case .truncated(let message, let field): "EPMD \(message) ends before its \(field)"

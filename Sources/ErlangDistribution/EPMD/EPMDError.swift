@@ -4,8 +4,8 @@ public enum EPMDError: Error, Hashable, Sendable, CustomStringConvertible {
     case unreachable(host: String, port: Int, reason: String)
     /// EPMD accepted the connection but did not reply within the reply timeout.
     case timedOut(host: String, port: Int)
-    /// EPMD closed the connection before its reply was complete (OTP's `epmd` closes without
-    /// replying when it rejects a request as malformed).
+    /// EPMD closed or reset the connection before its reply was complete (OTP's `epmd` closes
+    /// without replying when it rejects a request as malformed).
     case connectionClosed(host: String, port: Int)
     /// EPMD's reply is not valid.
     case malformedReply(EPMDDecodingError)
@@ -15,6 +15,7 @@ public enum EPMDError: Error, Hashable, Sendable, CustomStringConvertible {
     /// An argument cannot be sent to EPMD (a port out of range, an empty or overlong name).
     case invalidArgument(String)
 
+    /// A sentence saying what failed, for logs and error messages.
     public var description: String {
         switch self {
         case .unreachable(let host, let port, let reason): "EPMD at \(host):\(port) is unreachable: \(reason)"

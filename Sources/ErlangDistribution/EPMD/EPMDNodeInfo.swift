@@ -13,6 +13,7 @@ public struct EPMDNodeType: RawRepresentable, Hashable, Sendable, CustomStringCo
     /// A hidden node, such as a C node (`72`, `$H`).
     public static let hidden = EPMDNodeType(rawValue: 72)
 
+    /// `normal`, `hidden`, or the number of another type.
     public var description: String {
         switch self {
         case .normal: "normal"

@@ -7,6 +7,7 @@ public struct EPMDConnectionID: Hashable, Sendable, CustomStringConvertible {
     /// Wraps a number.
     public init(_ rawValue: UInt64) { self.rawValue = rawValue }
 
+    /// `#` and the number.
     public var description: String { "#\(rawValue)" }
 }
 
@@ -124,7 +125,8 @@ public struct EPMDRegistry: Sendable {
     /// - Returns: the removed registration, or `nil` when the connection held none.
     @discardableResult
     public mutating func connectionClosed(_ connection: EPMDConnectionID) -> Entry? {
-        guard let key = keysByConnection.removeValue(forKey: connection), let entry = entries.removeValue(forKey: key) else {
+        guard let key = keysByConnection.removeValue(forKey: connection), let entry = entries.removeValue(forKey: key)
+        else {
             return nil
         }
         order.removeAll { $0 == key }

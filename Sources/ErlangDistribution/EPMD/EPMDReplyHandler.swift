@@ -65,7 +65,8 @@ final class EPMDReplyHandler<Reply: Sendable>: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        finish(.failure(EPMDError.unreachable(host: host, port: port, reason: String(describing: error))))
+        // A read or write failed after the connection opened: EPMD reset or dropped it.
+        finish(.failure(EPMDError.connectionClosed(host: host, port: port)))
         context.close(promise: nil)
     }
 

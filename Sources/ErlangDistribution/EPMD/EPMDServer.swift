@@ -9,9 +9,9 @@ public import NIOPosix
 /// (`ALIVE2_REQ`) keeps the registration alive until it closes; `PORT_PLEASE2_REQ` and
 /// `NAMES_REQ` are answered on short connections that the server then closes.
 ///
-/// Unlike OTP's `epmd`, which only accepts registrations from its own host, this server accepts
-/// them from any peer that can reach it: bind it to a loopback address (the default) unless the
-/// network is trusted.
+/// As OTP's `epmd`, it accepts registrations only from its own host (a loopback address, or the
+/// address a connection arrived on), while lookups and listings are served to anyone who can
+/// reach it: listen on all addresses (`0.0.0.0`) for nodes on other hosts to find local ones.
 public final class EPMDServer: Sendable {
     /// The address the server listens on.
     public let host: String

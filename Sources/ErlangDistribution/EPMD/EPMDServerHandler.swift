@@ -21,7 +21,8 @@ struct EPMDRequestDecoder: ByteToMessageDecoder {
 
 /// Serves one connection to an ``EPMDServer``, as OTP's `epmd` does:
 /// - `ALIVE2_REQ` registers the node; the connection then stays open, and closing it unregisters
-///   the node. A refusal is answered (result 1) and the connection closed.
+///   the node. A refusal is answered (result 1) and the connection closed. Only a peer on this
+///   host may register: from any other address the request is dropped and the connection closed.
 /// - `PORT_PLEASE2_REQ` and `NAMES_REQ` are answered, then the connection is closed.
 /// - A connection that has not registered is closed after `idleTimeout`; a malformed request
 ///   closes it at once; requests after the first one are ignored.
@@ -54,6 +55,11 @@ final class EPMDServerHandler: ChannelInboundHandler {
         answered = true
         switch unwrapInboundIn(data) {
         case .alive2(let node):
+            guard Self.isLocal(peer: context.channel.remoteAddress, local: context.channel.localAddress) else {
+                logger.debug("EPMD dropped ALIVE2_REQ from another host", metadata: ["name": "\(node.name)"])
+                context.close(promise: nil)
+                return
+            }
             register(node, context: context)
         case .portPlease2(let name):
             let reply: EPMDPort2Response = state.lookup(name).map { .found($0) } ?? .notFound(result: 1)
@@ -108,5 +114,13 @@ final class EPMDServerHandler: ChannelInboundHandler {
             let channel = context.channel
             written.whenComplete { _ in channel.close(promise: nil) }
         }
+    }
+
+    /// Whether `peer` is on this host, as `epmd` decides it: a loopback address, or the address
+    /// the connection arrived on.
+    static func isLocal(peer: SocketAddress?, local: SocketAddress?) -> Bool {
+        guard let peer, let peerIP = peer.ipAddress else { return false }
+        if peerIP.hasPrefix("127.") || peerIP == "::1" || peerIP.hasPrefix("::ffff:127.") { return true }
+        return peerIP == local?.ipAddress
     }
 }

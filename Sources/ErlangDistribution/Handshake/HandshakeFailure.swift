@@ -58,11 +58,11 @@ public struct HandshakeFailure: Error, Sendable, Hashable, CustomStringConvertib
 
     /// A log line in the spirit of OTP's, naming both nodes, the role, the stage and the cause.
     public var description: String {
-        let peer = peerName ?? "an unnamed node"
+        let peer = peerName.map { "node \($0)" } ?? "a node not yet named"
         let attempt =
             role == .acceptor
-            ? "connection attempt from node \(peer) to \(localName)"
-            : "connection attempt from \(localName) to node \(peer)"
+            ? "connection attempt from \(peer) to \(localName)"
+            : "connection attempt from \(localName) to \(peer)"
         return "\(attempt) failed (\(role), \(stage)): \(explanation)"
     }
 

@@ -6,12 +6,12 @@ public import NIOCore
 ///
 /// It starts the handshake when the channel is active, asks the node through
 /// ``Options/acceptance`` and ``Options/alive``, and fails the handshake when it takes longer
-/// than ``Options/timeout``. On success it fires ``HandshakeEvent/completed(_:)``, succeeds its
-/// promise, and removes itself and the frame decoder, so the channel is ready for 4-byte framed
+/// than ``Options/timeout``. On success it fires ``HandshakeEvent/completed(_:)``, removes itself
+/// and the frame decoder, and succeeds its promise, so the channel is ready for 4-byte framed
 /// distribution traffic; bytes the peer sent after the handshake reach the handlers behind it. To
 /// see them, add the distribution handlers either behind the handshake handlers from the start,
-/// or in a callback on the promise's future, which runs on the event loop before the frame decoder
-/// hands over what it holds. On failure it logs the failure as an error, fires
+/// or synchronously in a callback on the promise's future (it runs on the event loop before the
+/// frame decoder, which leaves in a queued task, hands over what it holds). On failure it logs the failure as an error, fires
 /// ``HandshakeEvent/failed(_:)``, fails its promise with the ``HandshakeFailure``, and closes the
 /// channel once the messages it had to send (`not_allowed`, `nok`, ...) are written.
 ///
@@ -181,17 +181,21 @@ public final class HandshakeHandler: ChannelInboundHandler, RemovableChannelHand
         guard !finished else { return }
         finished = true
         timeoutTask?.cancel()
-        logger.info(
+        logger.debug(
             "distribution handshake completed",
             metadata: [
                 "handshake.peer": "\(result.peerName)", "handshake.flags": "\(result.flags)",
                 "handshake.peer_creation": "\(result.peerCreation)",
             ])
         context.fireUserInboundEventTriggered(HandshakeEvent.completed(result))
-        promise.succeed(result)
+        // The decoder stops decoding at once and leaves in a task queued on the event loop, which
+        // then passes on the bytes it still holds; this handler leaves at once. Succeeding the
+        // promise last lets its callbacks see the final pipeline, and any task they queue runs
+        // after the decoder has left.
         let pipeline = context.pipeline.syncOperations
         if let frameDecoder { pipeline.removeHandler(frameDecoder, promise: nil) }
         pipeline.removeHandler(context: context, promise: nil)
+        promise.succeed(result)
     }
 
     private func fail(_ failure: HandshakeFailure, context: ChannelHandlerContext) {

@@ -13,7 +13,7 @@ public enum ETF {
 
     /// Encodes `term` with the version byte, as `term_to_binary/2` does.
     public static func encode(_ term: Term, options: ETFEncodingOptions = .init()) throws(ETFError) -> [UInt8] {
-        if options.compressionLevel != nil {
+        if options.compressionLevel != nil, !term.isLocal {
             var buffer = ByteBufferAllocator().buffer(capacity: 64)
             try encode(term, into: &buffer, options: options)
             return buffer.readBytes(length: buffer.readableBytes)!
@@ -35,7 +35,8 @@ public enum ETF {
         let start = buffer.writerIndex
         buffer.writeInteger(versionByte)
         try ETFWriter().write(term, into: &buffer)
-        if let level = options.compressionLevel {
+        // A LOCAL_EXT term stays as it is: its bytes are the local node's business.
+        if let level = options.compressionLevel, !term.isLocal {
             let plainCount = buffer.writerIndex - start - 1
             let plain = buffer.getSlice(at: start + 1, length: plainCount)!
             let compressed = try plain.withUnsafeReadableBytes { raw in
@@ -104,6 +105,9 @@ public enum ETF {
         return try plain.withUnsafeBytes { raw in
             Result { () throws(ETFError) in
                 var inner = ETFReader(bytes: raw, options: options)
+                if options.acceptsLocalExt, raw.first == ETFTag.local {
+                    return .local(Array(raw[1...]))
+                }
                 let term = try inner.readTerm()
                 guard inner.remaining == 0 else { throw ETFError(.trailingBytes(inner.remaining), at: inner.offset) }
                 return term

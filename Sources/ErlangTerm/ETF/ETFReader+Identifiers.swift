@@ -111,7 +111,7 @@ extension ETFReader {
             return Reference(node: node, creation: creation, ids: [id])
         }
         let count = Int(try readUInt16())
-        guard (1...Reference.maximumWords).contains(count) else {
+        guard (0...Reference.maximumWords).contains(count) else {
             throw ETFError(.invalidField("reference with \(count) words"), at: start)
         }
         let node = try readTaggedAtom()
@@ -126,10 +126,12 @@ extension ETFReader {
         let module = try readTaggedAtom()
         let function = try readTaggedAtom()
         let start = offset
-        guard try readUInt8() == ETFTag.smallInteger else {
-            throw ETFError(.invalidField("export arity is not a small integer"), at: start)
+        // OTP writes the arity as SMALL_INTEGER_EXT and also reads an INTEGER_EXT of 0...255.
+        let arity = try readSmallInteger(field: "export arity")
+        guard (0...255).contains(arity) else {
+            throw ETFError(.invalidField("export arity \(arity)"), at: start)
         }
-        return ExportFun(module: module, function: function, arity: try readUInt8())
+        return ExportFun(module: module, function: function, arity: UInt8(arity))
     }
 
     mutating func readFun() throws(ETFError) -> ErlangFun {
@@ -154,7 +156,8 @@ extension ETFReader {
         }
         let pid = try readPID(tag: pidTag)
         let free = try readElements(freeCount)
-        guard offset == end else { throw ETFError(.invalidField("fun size \(size)"), at: start) }
+        // OTP does not check the size field; neither does Colony, which recomputes it on encoding.
+        _ = end
         return ErlangFun(
             arity: arity, uniq: uniq, index: index, module: module, oldIndex: oldIndex, oldUniq: oldUniq, pid: pid,
             freeVariables: free)

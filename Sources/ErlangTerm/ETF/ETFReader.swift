@@ -207,11 +207,33 @@ public struct ETFReader: ~Copyable {
         return .map(map)
     }
 
+    /// `FLOAT_EXT`: 31 bytes of `"%.20e"` text. OTP accepts exactly
+    /// `[+-]? digits [.,] digits ([eE] [+-]? digits)?` before the first NUL and ignores the rest.
     mutating func readFloatString() throws(ETFError) -> Double {
         let start = offset
         let raw = try readBytes(31)
-        let text = String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self).trimmingSpaces()
-        guard let value = Double(text), value.isFinite, text.allSatisfy({ $0.isNumber || "+-.eE".contains($0) }) else {
+        let text = raw.prefix { $0 != 0 }
+        var i = text.startIndex
+        func digits() -> Int {
+            let from = i
+            while i < text.endIndex, (48...57).contains(text[i]) { i += 1 }
+            return i - from
+        }
+        if i < text.endIndex, text[i] == UInt8(ascii: "+") || text[i] == UInt8(ascii: "-") { i += 1 }
+        var valid = digits() > 0
+        if valid, i < text.endIndex, text[i] == UInt8(ascii: ".") || text[i] == UInt8(ascii: ",") {
+            i += 1
+            valid = digits() > 0
+        } else {
+            valid = false
+        }
+        if valid, i < text.endIndex, text[i] == UInt8(ascii: "e") || text[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < text.endIndex, text[i] == UInt8(ascii: "+") || text[i] == UInt8(ascii: "-") { i += 1 }
+            valid = digits() > 0
+        }
+        let normalized = String(decoding: text.map { $0 == UInt8(ascii: ",") ? UInt8(ascii: ".") : $0 }, as: UTF8.self)
+        guard valid, i == text.endIndex, let value = Double(normalized), value.isFinite else {
             throw ETFError(.invalidFloat, at: start)
         }
         return value
@@ -220,8 +242,8 @@ public struct ETFReader: ~Copyable {
     mutating func readBigInteger(count: Int) throws(ETFError) -> Term {
         let start = offset
         guard count <= options.maximumIntegerBytes else { throw ETFError(.integerTooLarge(bytes: count), at: start) }
-        let sign = try readUInt8()
-        guard sign <= 1 else { throw ETFError(.invalidField("bignum sign \(sign)"), at: start) }
+        // Like OTP, any non-zero sign byte means negative.
+        let sign: UInt8 = try readUInt8() == 0 ? 0 : 1
         try need(count)
         if count <= 8 {
             var magnitude: UInt64 = 0
@@ -244,7 +266,7 @@ public struct ETFReader: ~Copyable {
         let bits = try readUInt8()
         try need(count)
         if count == 0 {
-            guard bits == 0 || bits == 8 else {
+            guard bits == 0 else {
                 throw ETFError(.invalidField("bit count \(bits) of an empty bitstring"), at: start)
             }
             return .binary([])
@@ -253,11 +275,5 @@ public struct ETFReader: ~Copyable {
         let data = try readBytes(count)
         if bits == 8 { return .binary(data) }
         return .bitstring(Bitstring(bytes: data, bitsInLastByte: bits))
-    }
-}
-
-extension String {
-    fileprivate func trimmingSpaces() -> String {
-        String(self.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }

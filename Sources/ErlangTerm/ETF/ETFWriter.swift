@@ -89,6 +89,11 @@ enum ETFSize {
         case .export(let export):
             return 3 + atom(export.module) + atom(export.function)
         case .fun(let fun):
+            // OldIndex and OldUniq are SMALL_INTEGER_EXT or INTEGER_EXT on the wire: 32 bits at most.
+            let int32 = Int(Int32.min)...Int(Int32.max)
+            guard int32.contains(fun.oldIndex), int32.contains(fun.oldUniq) else {
+                throw ETFError(.unencodable("fun old index or old uniq beyond 32 bits"), at: offset)
+            }
             var size = 1 + 4 + 1 + 16 + 4 + 4 + atom(fun.module) + 10 + 13 + atom(fun.pid.node)
             for value in fun.freeVariables { size += try of(value, at: offset) }
             return size

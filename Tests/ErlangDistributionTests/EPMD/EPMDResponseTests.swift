@@ -19,7 +19,8 @@ struct EPMDResponseTests {
         #expect(extended.readableBytes == 0)
 
         var legacy = T.buffer(hex: "79000001")
-        #expect(try EPMDAlive2Response.read(from: &legacy) == EPMDAlive2Response(result: 0, creation: 1, format: .legacy))
+        #expect(
+            try EPMDAlive2Response.read(from: &legacy) == EPMDAlive2Response(result: 0, creation: 1, format: .legacy))
 
         var refused = T.buffer(hex: "760100000063")
         let reply = try #require(try EPMDAlive2Response.read(from: &refused))

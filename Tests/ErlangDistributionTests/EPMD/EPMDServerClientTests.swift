@@ -14,80 +14,83 @@ struct EPMDServerClientTests {
 
     @Test("Register, look up, list, refuse a taken name, unregister on close")
     func registrationLifecycle() async throws {
-        let server = try await EPMDServer.start(port: 0, registry: EPMDRegistry(firstCreation: 500))
-        defer { Task { await server.stop() } }
-        let port = server.port
+        try await T.withServer(registry: EPMDRegistry(firstCreation: 500)) { server in
+            let port = server.port
 
-        let registration = try await client.register(name: "alpha", port: 4711, epmdPort: port)
-        #expect(registration.creation == 500)
-        #expect(registration.isActive)
-        let hidden = try await client.register(name: "beta", port: 4712, hidden: true, extra: [1, 2], epmdPort: port)
-        #expect(hidden.creation == 501)
+            let registration = try await client.register(name: "alpha", port: 4711, epmdPort: port)
+            #expect(registration.creation == 500)
+            #expect(registration.isActive)
+            let hidden = try await client.register(
+                name: "beta", port: 4712, hidden: true, extra: [1, 2], epmdPort: port)
+            #expect(hidden.creation == 501)
 
-        let alpha = try #require(try await client.lookup(name: "alpha", port: port))
-        #expect(alpha == EPMDNodeInfo(name: "alpha", port: 4711, nodeType: .normal, highestVersion: 6, lowestVersion: 6))
-        #expect(try await client.lookup(name: "beta", port: port)?.nodeType == .hidden)
-        #expect(try await client.lookup(name: "beta", port: port)?.extra == [1, 2])
-        #expect(try await client.lookup(name: "gamma", port: port) == nil)
+            let alpha = try #require(try await client.lookup(name: "alpha", port: port))
+            #expect(
+                alpha == EPMDNodeInfo(name: "alpha", port: 4711, nodeType: .normal, highestVersion: 6, lowestVersion: 6)
+            )
+            #expect(try await client.lookup(name: "beta", port: port)?.nodeType == .hidden)
+            #expect(try await client.lookup(name: "beta", port: port)?.extra == [1, 2])
+            #expect(try await client.lookup(name: "gamma", port: port) == nil)
 
-        let names = try await client.names(port: port)
-        #expect(names.map(\.name) == ["alpha", "beta"])
-        #expect(names.map(\.port) == [4711, 4712])
-        #expect(try await client.namesResponse(port: port).epmdPort == UInt32(port))
+            let names = try await client.names(port: port)
+            #expect(names.map(\.name) == ["alpha", "beta"])
+            #expect(names.map(\.port) == [4711, 4712])
+            #expect(try await client.namesResponse(port: port).epmdPort == UInt32(port))
 
-        await #expect(throws: EPMDError.nameTaken(name: "alpha", result: 1)) {
-            _ = try await client.register(name: "alpha", port: 1, epmdPort: port)
+            await #expect(throws: EPMDError.nameTaken(name: "alpha", result: 1)) {
+                _ = try await client.register(name: "alpha", port: 1, epmdPort: port)
+            }
+
+            await registration.close()
+            #expect(!registration.isActive)
+            #expect(await T.eventually { server.lookup("alpha") == nil })
+            #expect(try await client.lookup(name: "alpha", port: port) == nil)
+
+            let again = try await client.register(name: "alpha", port: 4713, epmdPort: port)
+            #expect(again.creation == 502)
+            await again.close()
+            await hidden.close()
         }
-
-        await registration.close()
-        #expect(!registration.isActive)
-        #expect(await T.eventually { server.lookup("alpha") == nil })
-        #expect(try await client.lookup(name: "alpha", port: port) == nil)
-
-        let again = try await client.register(name: "alpha", port: 4713, epmdPort: port)
-        #expect(again.creation == 502)
-        await again.close()
-        await hidden.close()
     }
 
     @Test("Stopping the server closes the registrations' connections")
     func stopClosesRegistrations() async throws {
-        let server = try await EPMDServer.start(port: 0)
-        let registration = try await client.register(name: "alpha", port: 4711, epmdPort: server.port)
-        await server.stop()
-        #expect(await T.eventually { !registration.isActive })
-        await #expect(throws: EPMDError.self) { _ = try await client.names(port: server.port) }
-        await server.stop()
+        try await T.withServer { server in
+            let registration = try await client.register(name: "alpha", port: 4711, epmdPort: server.port)
+            await server.stop()
+            #expect(await T.eventually { !registration.isActive })
+            await #expect(throws: EPMDError.self) { _ = try await client.names(port: server.port) }
+        }
     }
 
     @Test("A node older than OTP 23 gets ALIVE2_RESP with a creation of 1 to 3")
     func legacyRegistration() async throws {
-        let server = try await EPMDServer.start(port: 0)
-        defer { Task { await server.stop() } }
-        let node = EPMDNodeInfo(name: "old", port: 9, highestVersion: 5, lowestVersion: 5)
-        let frame = Array(EPMDRequest.alive2(node).encoded().readableBytesView)
-        let (bytes, closed) = try await T.rawExchange(port: server.port, bytes: frame, until: 4)
-        #expect(!closed)
-        #expect(bytes.count == 4 && bytes[0] == 121 && bytes[1] == 0 && bytes[2] == 0 && (1...3).contains(bytes[3]))
+        try await T.withServer { server in
+            let node = EPMDNodeInfo(name: "old", port: 9, highestVersion: 5, lowestVersion: 5)
+            let frame = Array(EPMDRequest.alive2(node).encoded().readableBytesView)
+            let (bytes, closed) = try await T.rawExchange(port: server.port, bytes: frame, until: 4)
+            #expect(!closed)
+            #expect(bytes.count == 4 && bytes[0] == 121 && bytes[1] == 0 && bytes[2] == 0 && (1...3).contains(bytes[3]))
+        }
     }
 
     @Test("Malformed requests and unknown tags close the connection without a reply")
     func malformedRequests() async throws {
-        let server = try await EPMDServer.start(port: 0)
-        defer { Task { await server.stop() } }
-        for request: [UInt8] in [[0, 0], [0, 1, 107], [0, 3, 120, 0, 1], [0, 2, 122, 0xFF]] {
-            let (bytes, closed) = try await T.rawExchange(port: server.port, bytes: request)
-            #expect(bytes.isEmpty && closed, "request \(request)")
+        try await T.withServer { server in
+            for request: [UInt8] in [[0, 0], [0, 1, 107], [0, 3, 120, 0, 1], [0, 2, 122, 0xFF]] {
+                let (bytes, closed) = try await T.rawExchange(port: server.port, bytes: request)
+                #expect(bytes.isEmpty && closed, "request \(request)")
+            }
+            #expect(server.registeredNodes.isEmpty)
         }
-        #expect(server.registeredNodes.isEmpty)
     }
 
     @Test("A connection that never sends a request is closed after the idle timeout")
     func idleConnection() async throws {
-        let server = try await EPMDServer.start(port: 0, idleTimeout: .milliseconds(200))
-        defer { Task { await server.stop() } }
-        let (bytes, closed) = try await T.rawExchange(port: server.port, bytes: [], timeout: .seconds(3))
-        #expect(bytes.isEmpty && closed)
+        try await T.withServer(idleTimeout: .milliseconds(200)) { server in
+            let (bytes, closed) = try await T.rawExchange(port: server.port, bytes: [], timeout: .seconds(3))
+            #expect(bytes.isEmpty && closed)
+        }
     }
 
     @Test("The client reports an unreachable EPMD, a silent one, and a malformed reply")
@@ -125,19 +128,39 @@ struct EPMDServerClientTests {
         }
 
         await #expect(throws: EPMDError.self) { _ = try await client.register(name: "", port: 1, epmdPort: freePort) }
-        await #expect(throws: EPMDError.self) { _ = try await client.register(name: "a", port: 70000, epmdPort: freePort) }
+        await #expect(throws: EPMDError.self) {
+            _ = try await client.register(name: "a", port: 70000, epmdPort: freePort)
+        }
     }
 
     @Test("ensureRunning starts a server when none answers, and returns nil when one does")
     func ensureRunning() async throws {
         let port = Int(try ExternalProcess.freeLoopbackPort())
         let started = try #require(try await EPMD.ensureRunning(port: port))
-        defer { Task { await started.stop() } }
-        #expect(started.port == port)
-        #expect(try await EPMD.ensureRunning(port: port) == nil)
-        let registration = try await client.register(name: "n", port: 1, epmdPort: port)
-        #expect(try await client.lookup(name: "n", port: port)?.port == 1)
-        await registration.close()
+        do {
+            #expect(started.port == port)
+            #expect(try await EPMD.ensureRunning(port: port) == nil)
+            let registration = try await client.register(name: "n", port: 1, epmdPort: port)
+            #expect(try await client.lookup(name: "n", port: port)?.port == 1)
+            await registration.close()
+        } catch {
+            await started.stop()
+            throw error
+        }
+        await started.stop()
+    }
+
+    @Test("Only peers on this host may register, as in epmd")
+    func localPeers() throws {
+        func address(_ ip: String) throws -> SocketAddress { try SocketAddress(ipAddress: ip, port: 4369) }
+        let local = try address("10.1.2.3")
+        #expect(EPMDServerHandler.isLocal(peer: try address("127.0.0.1"), local: local))
+        #expect(EPMDServerHandler.isLocal(peer: try address("127.8.9.10"), local: local))
+        #expect(EPMDServerHandler.isLocal(peer: try address("::1"), local: local))
+        #expect(EPMDServerHandler.isLocal(peer: try address("10.1.2.3"), local: local))
+        #expect(!EPMDServerHandler.isLocal(peer: try address("10.1.2.4"), local: local))
+        #expect(!EPMDServerHandler.isLocal(peer: try address("fe80::1"), local: local))
+        #expect(!EPMDServerHandler.isLocal(peer: nil, local: local))
     }
 
     /// A TCP server on 127.0.0.1 that writes `reply` to each connection and closes it, or, when
@@ -145,9 +168,31 @@ struct EPMDServerClientTests {
     static func fakeServer(reply: [UInt8]?) async throws -> any Channel {
         try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
-                guard let reply else { return channel.eventLoop.makeSucceededVoidFuture() }
-                return channel.writeAndFlush(ByteBuffer(bytes: reply)).flatMap { channel.close() }
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(FakeReplyHandler(reply: reply))
+                }
             }
             .bind(host: "127.0.0.1", port: 0).get()
     }
+}
+
+/// Writes a fixed reply to each connection as it opens and closes it; stays silent when `reply`
+/// is `nil`.
+private final class FakeReplyHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let reply: [UInt8]?
+
+    init(reply: [UInt8]?) { self.reply = reply }
+
+    func channelActive(context: ChannelHandlerContext) {
+        guard let reply else { return }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: reply))).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 }

@@ -21,7 +21,27 @@ enum EPMDTestSupport {
     /// The bytes of a hex string.
     static func bytes(hex: String) -> [UInt8] {
         let digits = Array(hex.utf8)
-        return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(decoding: digits[$0...$0 + 1], as: UTF8.self), radix: 16)! }
+        return stride(from: 0, to: digits.count, by: 2).map {
+            UInt8(String(decoding: digits[$0...$0 + 1], as: UTF8.self), radix: 16)!
+        }
+    }
+
+    /// Runs `body` with a Colony EPMD server on 127.0.0.1 (on a port the system picks), and stops
+    /// the server afterwards, also when `body` throws.
+    static func withServer<R>(
+        idleTimeout: TimeAmount = .seconds(30), registry: EPMDRegistry = EPMDRegistry(),
+        _ body: (EPMDServer) async throws -> R
+    ) async throws -> R {
+        let server = try await EPMDServer.start(
+            host: "127.0.0.1", port: 0, idleTimeout: idleTimeout, registry: registry)
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
     }
 
     /// Polls `condition` every 20 ms until it holds or `timeout` passes; returns the last result.

@@ -229,7 +229,8 @@ struct HandshakeStateMachineTests {
             Issue.record("expected a failure, got \(directives)")
             return
         }
-        #expect(failure.reason == .missingRequiredFlags(.handshake23))
+        // UNLINK_ID is a low bit too, so a version 5 name must carry it as well.
+        #expect(failure.reason == .missingRequiredFlags([.handshake23, .unlinkID]))
     }
 
     @Test("invalid peer names, NAME_ME and out-of-order messages fail the acceptor")

@@ -51,10 +51,20 @@ struct RandomTerm {
             return .float(f.isFinite ? f : Double(int(-1000...1000)) / 7)
         case 5: return .binary(bytes(int(0...40)))
         case 6: return .bitstring(Bitstring(bytes: bytes(int(1...5)), bitsInLastByte: UInt8(int(1...7))))
-        case 7: return .pid(PID(node: node(), id: UInt32(truncatingIfNeeded: next()), serial: UInt32(int(0...9)), creation: UInt32(truncatingIfNeeded: next())))
+        case 7:
+            return .pid(
+                PID(
+                    node: node(), id: UInt32(truncatingIfNeeded: next()), serial: UInt32(int(0...9)),
+                    creation: UInt32(truncatingIfNeeded: next())))
         case 8:
-            return .reference(Reference(node: node(), creation: UInt32(truncatingIfNeeded: next()), ids: (0..<int(1...5)).map { _ in UInt32(truncatingIfNeeded: next()) }))
-        case 9: return .port(ErlangPort(node: node(), id: int(0...1) == 0 ? UInt64(int(0...9999)) : next(), creation: UInt32(int(1...5))))
+            return .reference(
+                Reference(
+                    node: node(), creation: UInt32(truncatingIfNeeded: next()),
+                    ids: (0..<int(1...5)).map { _ in UInt32(truncatingIfNeeded: next()) }))
+        case 9:
+            return .port(
+                ErlangPort(
+                    node: node(), id: int(0...1) == 0 ? UInt64(int(0...9999)) : next(), creation: UInt32(int(1...5))))
         case 10: return .export(ExportFun(module: atom(), function: atom(), arity: UInt8(int(0...255))))
         case 11: return .list((0..<int(0...20)).map { _ in .integer(int(0...255)) })  // a byte string
         case 12: return .emptyList
