@@ -1,12 +1,14 @@
 import ErlangDistribution
 import ErlangTerm
+import Foundation
 import NIOCore
 
 /// The connection codecs alone, without sockets: encode a message into frames and decode them back.
 enum FramingBenchmark {
     static func run(reps: Int) {
         let to = PID(node: "b@127.0.0.1", id: 1, serial: 0, creation: 1)
-        for size in [0, 1024, 65536] {
+        let only = ProcessInfo.processInfo.environment["FRAMING_ONLY"].flatMap(Int.init)
+        for size in [0, 1024, 65536] where only == nil || only == size {
             let payload: Term =
                 size == 0 ? .tuple(["msg", 1]) : .tuple(["msg", 1, .binary([UInt8](repeating: 0xAB, count: size))])
             let count = size == 65536 ? 20_000 : 200_000

@@ -41,7 +41,7 @@ public final class DistributionConnection: Sendable {
 
     /// A connection over `channel`, whose handshake gave `handshake`.
     public init(
-        channel: any Channel, handshake: HandshakeResult, fragmentSize: Int = 64 * 1024, highWaterMark: Int = 4 << 20
+        channel: any Channel, handshake: HandshakeResult, fragmentSize: Int = 256 * 1024, highWaterMark: Int = 4 << 20
     ) {
         self.channel = channel
         self.handshake = handshake

@@ -124,10 +124,12 @@ public struct DistributionInbound: Sendable {
             if flags & 0x08 != 0 {
                 let length = longAtoms ? Int(try cursor.uint16()) : Int(try cursor.byte())
                 let text = try cursor.bytes(length)
+                // Read the options first: capturing `self` in the closure would copy it, and the
+                // cache write below would then copy the whole cache.
+                let options = limits.terms
+                let at = cursor.offset - length
                 let atom = try text.withUnsafeBytes { raw in
-                    Result { () throws(ETFError) in
-                        try ETFReader.internAtom(raw, options: limits.terms, at: cursor.offset - length)
-                    }
+                    Result { () throws(ETFError) in try ETFReader.internAtom(raw, options: options, at: at) }
                 }.mapError { DistributionError.badTerm($0) }.get()
                 cache[index] = atom
                 references.append(atom)

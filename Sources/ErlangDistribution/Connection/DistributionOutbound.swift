@@ -6,7 +6,7 @@ public import NIOCore
 /// atoms the peer has seen before, and splits long messages into fragments.
 public struct DistributionOutbound: Sendable {
     /// Messages whose encoded control message and payload exceed this many bytes are sent as
-    /// fragments, so a large message does not hold up the small ones behind it (default 64 KiB).
+    /// fragments, so a large message does not hold up the small ones behind it (default 256 KiB).
     public var fragmentSize: Int
     /// Whether the peer accepts fragments (`DFLAG_FRAGMENTS`).
     public var fragmentsAllowed: Bool
@@ -14,7 +14,7 @@ public struct DistributionOutbound: Sendable {
     private var nextSequence: UInt64 = 1
 
     /// A fresh connection's outbound state.
-    public init(fragmentSize: Int = 64 * 1024, fragmentsAllowed: Bool = true) {
+    public init(fragmentSize: Int = 256 * 1024, fragmentsAllowed: Bool = true) {
         self.fragmentSize = max(fragmentSize, 1024)
         self.fragmentsAllowed = fragmentsAllowed
     }
