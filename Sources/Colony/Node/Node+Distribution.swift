@@ -76,7 +76,7 @@ extension Node {
     }
 
     /// Stops the node: closes every connection (peers see `nodedown`), unregisters from EPMD,
-    /// stops the listener and the embedded EPMD server, ends every process with `shutdown`, and
+    /// stops the listener and the embedded EPMD server, kills every process (untrappable `kill`), and
     /// finishes the node event streams.
     public func stop() async {
         let (connections, listener, epmd) = distribution.state.withLock { state in

@@ -14,7 +14,7 @@ struct InteropConnectTests {
             let cookie = "interop_connect"
             let epmdPort = try await scope.startEPMD(.colony)
             let node = try await scope.startNode(name: "colony_conn@127.0.0.1", cookie: cookie, epmdPort: epmdPort)
-            let events = NodeEventLog(node)
+            let events = InteropNodeEvents(node)
             let erlName: Atom = "erl_conn@127.0.0.1"
 
             // Erlang connects: net_adm:ping from erl is the first contact.
@@ -22,25 +22,29 @@ struct InteropConnectTests {
                 name: erlName.name, cookie: cookie, epmdPort: epmdPort, action: "ping", colony: node.name.name)
             let ping = await InteropScope.waitForLine(erl, prefix: "RESULT startup_ping", timeout: .seconds(20))
             #expect(ping == "RESULT startup_ping pong", "\(InteropScope.describe(erl))")
-            #expect(await events.wait(for: NodeEventLog.isUp(erlName), timeout: .seconds(10)) != nil)
+            #expect(await events.wait(for: InteropNodeEvents.isUp(erlName), timeout: .seconds(10)) != nil)
             #expect(node.nodes().contains(erlName), "Colony's nodes(): \(node.nodes())")
             #expect(await erl.waitForOutput("EVENT nodeup 'colony_conn@127.0.0.1'", timeout: .seconds(10)))
             // Colony pings over the connection Erlang made.
             #expect(await node.ping(erlName))
-            let erlangNodes = try await node.run { try await $0.callDriver(erlName, "nodes") }
+            let erlangNodes = try await node.runProcess { try await $0.callDriver(erlName, "nodes") }
             #expect(erlangNodes == .list([.atom(node.name)]), "erl's nodes(): \(erlangNodes)")
 
             // Colony connects: drop the connection, then Colony pings first.
             #expect(await node.disconnect(erlName))
-            #expect(await events.wait(for: NodeEventLog.isDown(erlName), timeout: .seconds(10)) != nil)
+            #expect(await events.wait(for: InteropNodeEvents.isDown(erlName), timeout: .seconds(10)) != nil)
             #expect(
-                await erl.waitForOutput("EVENT nodedown 'colony_conn@127.0.0.1'", timeout: .seconds(10)),
+                await erl.waitForOutput(
+                    "EVENT nodedown 'colony_conn@127.0.0.1' connection_closed", timeout: .seconds(10)),
                 "\(InteropScope.describe(erl))")
             #expect(!node.nodes().contains(erlName))
             #expect(await node.ping(erlName), "Colony's ping of \(erlName) after the disconnect")
-            #expect(await events.wait(for: NodeEventLog.isUp(erlName), occurrence: 2, timeout: .seconds(10)) != nil)
+            #expect(
+                await events.wait(for: InteropNodeEvents.isUp(erlName), occurrence: 2, timeout: .seconds(10)) != nil)
             // And Erlang pings back over the connection Colony made.
-            let pong = try await node.run { try await $0.callDriver(erlName, .tuple(["ping", .atom($0.node.name)])) }
+            let pong = try await node.runProcess {
+                try await $0.callDriver(erlName, .tuple(["ping", .atom($0.node.name)]))
+            }
             #expect(pong == "pong")
             #expect(InteropScope.lines(erl, prefix: "EVENT nodeup").count == 2, "\(InteropScope.describe(erl))")
         }

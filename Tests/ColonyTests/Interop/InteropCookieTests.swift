@@ -14,7 +14,7 @@ struct InteropCookieTests {
             let epmdPort = try await scope.startEPMD(.otp)
             let node = try await scope.startNode(
                 name: "colony_cookie@127.0.0.1", cookie: "the_right_cookie", epmdPort: epmdPort)
-            let events = NodeEventLog(node)
+            let events = InteropNodeEvents(node)
             let refuser: Atom = "erl_refuser@127.0.0.1"
             let pinger: Atom = "erl_pinger@127.0.0.1"
             // Both erl nodes boot at once; the pinger pings Colony as soon as it is up.

@@ -50,7 +50,7 @@ struct InteropElixirTests {
             let cookie = "interop_elixir"
             let epmdPort = try await scope.startEPMD(.colony)
             let node = try await scope.startNode(name: "colony_ex@127.0.0.1", cookie: cookie, epmdPort: epmdPort)
-            let events = NodeEventLog(node)
+            let events = InteropNodeEvents(node)
             let echo = node.spawn { process in
                 while let message = try await process.receive(timeout: .seconds(60)) {
                     if case .tuple(let t) = message, t.count == 2, case .pid(let from) = t[0] {
@@ -82,7 +82,7 @@ struct InteropElixirTests {
             #expect(results.contains("RESULT member true"), "\(results)")
             #expect(results.contains("RESULT nodeup colony_ex@127.0.0.1"), "\(results)")
             #expect(results.contains("RESULT echo ok"), "\(results)")
-            #expect(await events.wait(for: NodeEventLog.isUp("ex@127.0.0.1"), timeout: .seconds(5)) != nil)
+            #expect(await events.wait(for: InteropNodeEvents.isUp("ex@127.0.0.1"), timeout: .seconds(5)) != nil)
 
             await node.stop()
             let down = await InteropScope.waitForLine(ex, prefix: "RESULT nodedown", timeout: .seconds(15))

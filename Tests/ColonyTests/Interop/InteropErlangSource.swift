@@ -143,21 +143,29 @@ enum InteropErlangSource {
             Watcher = spawn(fun() -> safe(fun() -> watcher(Parent, Id, ReportTo, Mode, Target) end) end),
             receive {watching, Watcher, Ref} -> {watching, Watcher, Ref} after 10000 -> error(watch_setup) end.
 
+        %% Modes: link (with trap_exit: reports the 'EXIT'), monitor (reports the 'DOWN'), and
+        %% link_notrap (a process that links without trapping exits; reports the 'DOWN' of that
+        %% process, which dies with the reason the link brings).
         watcher(Parent, Id, ReportTo, Mode, Target) ->
-            Ref = case Mode of
+            {Ref, Object} = case Mode of
                 link ->
                     process_flag(trap_exit, true),
                     link(Target),
-                    undefined;
+                    {undefined, Target};
                 monitor ->
-                    erlang:monitor(process, Target)
+                    {erlang:monitor(process, Target), Target};
+                link_notrap ->
+                    Self = self(),
+                    Linked = spawn(fun() -> link(Target), Self ! {linked, self()}, receive never -> ok end end),
+                    receive {linked, Linked} -> ok after 10000 -> error(not_linked) end,
+                    {erlang:monitor(process, Linked), Linked}
             end,
             Parent ! {watching, self(), Ref},
             receive
                 {'EXIT', Pid, Reason} = Message ->
-                    report(Id, ReportTo, Message, exit, Pid =:= Target, Reason);
-                {'DOWN', DownRef, process, Object, Reason} = Message ->
-                    report(Id, ReportTo, Message, down, DownRef =:= Ref andalso Object =:= Target, Reason)
+                    report(Id, ReportTo, Message, exit, Pid =:= Object, Reason);
+                {'DOWN', DownRef, process, Down, Reason} = Message ->
+                    report(Id, ReportTo, Message, down, DownRef =:= Ref andalso Down =:= Object, Reason)
             after 30000 ->
                 report(Id, ReportTo, timeout, timeout, false, timeout)
             end.

@@ -38,51 +38,69 @@ struct InteropLinkMonitorTests {
 
             // Links, with trap_exit: {'EXIT', Pid, Reason} for a normal and an abnormal exit.
             for reason in ["normal", abnormal] as [Term] {
-                let (target, message) = try await node.run { process -> (PID, Term?) in
+                let (target, message) = try await node.runProcess { process -> (PID, Term?) in
                     process.trapExit = true
                     let target = try await process.driverPID(erl, .tuple(["spawn_target", "none"]))
                     await process.link(target)
                     await process.send(.tuple(["exit_with", reason]), to: target)
-                    return (target, try await process.first(within: .seconds(10), where: Self.isExit))
+                    return (target, try await process.firstMessage(within: .seconds(10), where: Self.isExit))
                 }
                 #expect(message == .tuple(["EXIT", .pid(target), reason]), "link, exit \(reason)")
             }
 
+            // A link without trap_exit: an abnormal exit of the Erlang process ends the Colony one
+            // with the same reason; a normal one does not.
+            for reason in ["normal", abnormal] as [Term] {
+                let (linker, reference, message) = try await node.runProcess { process -> (PID, Reference, Term?) in
+                    let target = try await process.driverPID(erl, .tuple(["spawn_target", "none"]))
+                    let linker = process.node.spawn { linker in
+                        await linker.link(target)
+                        await linker.send(.tuple(["exit_with", reason]), to: target)
+                        _ = try await linker.receive(timeout: .seconds(2)) { $0 == "never" ? true : nil }
+                        throw ProcessExit("survived")
+                    }
+                    let reference = await process.monitor(linker)
+                    return (linker, reference, try await process.firstMessage(within: .seconds(10), where: Self.isDown))
+                }
+                let outcome: Term = reason == "normal" ? "survived" : reason
+                #expect(message == Self.down(reference, .pid(linker), outcome), "link without trap_exit, \(reason)")
+            }
+
             // Monitors by pid: {'DOWN', Ref, process, Pid, Reason}.
             for reason in ["normal", abnormal] as [Term] {
-                let (target, reference, message) = try await node.run { process -> (PID, Reference, Term?) in
+                let (target, reference, message) = try await node.runProcess { process -> (PID, Reference, Term?) in
                     let target = try await process.driverPID(erl, .tuple(["spawn_target", "none"]))
                     let reference = await process.monitor(target)
                     await process.send(.tuple(["exit_with", reason]), to: target)
-                    return (target, reference, try await process.first(within: .seconds(10), where: Self.isDown))
+                    return (target, reference, try await process.firstMessage(within: .seconds(10), where: Self.isDown))
                 }
                 #expect(message == Self.down(reference, .pid(target), reason), "monitor, exit \(reason)")
             }
 
             // Monitor by name: the DOWN names {Name, Node}.
-            let (named, byName) = try await node.run { process -> (Reference, Term?) in
+            let (named, byName) = try await node.runProcess { process -> (Reference, Term?) in
                 let target = try await process.driverPID(erl, .tuple(["spawn_target", "erl_named"]))
                 let reference = await process.monitor(name: "erl_named", on: erl)
                 await process.send(.tuple(["exit_with", "by_name"]), to: target)
-                return (reference, try await process.first(within: .seconds(10), where: Self.isDown))
+                return (reference, try await process.firstMessage(within: .seconds(10), where: Self.isDown))
             }
             #expect(byName == Self.down(named, .tuple(["erl_named", .atom(erl)]), "by_name"))
 
             // noproc: a dead pid, a name nobody has, and a link to a dead pid.
-            let (dead, pidRef, nameRef, messages) = try await node.run {
+            let (dead, pidRef, nameRef, messages) = try await node.runProcess {
                 process -> (PID, Reference, Reference, [Term?]) in
                 process.trapExit = true
                 let dead = try await process.driverPID(erl, "dead_pid")
                 let pidRef = await process.monitor(dead)
-                let byPid = try await process.first(within: .seconds(10)) {
+                let byPid = try await process.firstMessage(within: .seconds(10)) {
                     Self.isDown($0) && $0.tupleElements?[1] == .reference(pidRef)
                 }
                 let nameRef = await process.monitor(name: "nobody_here", on: erl)
-                let byName = try await process.first(within: .seconds(10)) {
+                let byName = try await process.firstMessage(within: .seconds(10)) {
                     Self.isDown($0) && $0.tupleElements?[1] == .reference(nameRef)
                 }
                 await process.link(dead)
-                let linked = try await process.first(within: .seconds(10), where: Self.isExit)
+                let linked = try await process.firstMessage(within: .seconds(10), where: Self.isExit)
                 return (dead, pidRef, nameRef, [byPid, byName, linked])
             }
             #expect(messages[0] == Self.down(pidRef, .pid(dead), "noproc"), "monitor of a dead Erlang pid")
@@ -108,7 +126,7 @@ struct InteropLinkMonitorTests {
             func watch(_ id: String, _ mode: Term, _ target: Term, endingWith reason: Term?, pid: PID?) async throws
                 -> (message: Term?, reference: Term)
             {
-                try await node.run { process -> (Term?, Term) in
+                try await node.runProcess { process -> (Term?, Term) in
                     let reply = try await process.callDriver(
                         erl, .tuple(["watch", .atom(Atom(id)), .pid(process.pid), mode, target]))
                     guard case .tuple(let t) = reply, t.count == 3, t[0] == "watching" else {
@@ -125,11 +143,11 @@ struct InteropLinkMonitorTests {
             }
 
             for (index, reason) in (["normal", abnormal] as [Term]).enumerated() {
-                let linked = node.spawnTarget()
+                let linked = node.spawnExitTarget()
                 let link = try await watch("link_\(index)", "link", .pid(linked), endingWith: reason, pid: linked)
                 #expect(link.message == .tuple(["EXIT", .pid(linked), reason]), "Erlang links, Colony exits \(reason)")
 
-                let monitored = node.spawnTarget()
+                let monitored = node.spawnExitTarget()
                 let monitor = try await watch(
                     "monitor_\(index)", "monitor", .pid(monitored), endingWith: reason, pid: monitored)
                 #expect(
@@ -137,8 +155,20 @@ struct InteropLinkMonitorTests {
                     "Erlang monitors, Colony exits \(reason)")
             }
 
+            // A link without trap_exit on the Erlang side: the Erlang process dies with the Colony
+            // process's abnormal reason.
+            let propagated = node.spawnExitTarget()
+            let chain = try await watch(
+                "link_notrap", "link_notrap", .pid(propagated), endingWith: abnormal, pid: propagated)
+            guard case .tuple(let chainDown) = chain.message, chainDown.count == 5 else {
+                Issue.record("link_notrap gave \(String(describing: chain.message))")
+                return
+            }
+            #expect(
+                chainDown[0] == "DOWN" && chainDown[1] == chain.reference && chainDown[4] == abnormal, "\(chainDown)")
+
             // By name: monitor(process, {colony_named, ColonyNode}).
-            let named = node.spawnTarget()
+            let named = node.spawnExitTarget()
             #expect(node.register("colony_named", pid: named))
             let nameTarget: Term = .tuple(["colony_named", .atom(node.name)])
             let byName = try await watch("by_name", "monitor", nameTarget, endingWith: "by_name", pid: named)
@@ -168,7 +198,7 @@ struct InteropLinkMonitorTests {
             let erl: Atom = "erl_unl@127.0.0.1"
             _ = try await scope.startAgent(name: erl.name, cookie: cookie, epmdPort: epmdPort, colony: node.name.name)
 
-            let (me, observed, late) = try await node.run { process -> (PID, [Term], Term?) in
+            let (me, observed, late) = try await node.runProcess { process -> (PID, [Term], Term?) in
                 process.trapExit = true
                 let target = try await process.driverPID(erl, .tuple(["spawn_target", "none"]))
                 var observed: [Term] = []
@@ -183,7 +213,7 @@ struct InteropLinkMonitorTests {
                 observed.append(
                     try await process.callDriver(erl, .tuple(["process_info", .pid(target), "monitored_by"])))
                 await process.send(.tuple(["exit_with", "after_unlink"]), to: target)
-                let late = try await process.first(within: .seconds(1)) { Self.isExit($0) || Self.isDown($0) }
+                let late = try await process.firstMessage(within: .seconds(1)) { Self.isExit($0) || Self.isDown($0) }
                 return (process.pid, observed, late)
             }
             #expect(observed[0] == .tuple(["links", .list([.pid(me)])]), "after link: \(observed[0])")
@@ -206,14 +236,14 @@ struct InteropLinkMonitorTests {
 
             // Colony -> Erlang: exit(Pid, Reason) ends a process that does not trap exits; `normal`
             // does not; `kill` ends it as `killed`.
-            let colonySide = try await node.run { process -> [String] in
+            let colonySide = try await node.runProcess { process -> [String] in
                 var failures: [String] = []
                 for (reason, outcome) in [(abnormal, abnormal), ("kill", "killed"), ("normal", nil)] as [(Term, Term?)]
                 {
                     let target = try await process.driverPID(erl, .tuple(["spawn_target", "none"]))
                     let reference = await process.monitor(target)
                     await process.exit(target, reason: reason)
-                    let down = try await process.first(within: outcome == nil ? .seconds(1) : .seconds(10)) {
+                    let down = try await process.firstMessage(within: outcome == nil ? .seconds(1) : .seconds(10)) {
                         Self.isDown($0) && $0.tupleElements?[1] == .reference(reference)
                     }
                     let expected = outcome.map { Self.down(reference, .pid(target), $0) }
@@ -229,23 +259,23 @@ struct InteropLinkMonitorTests {
             let trapping = InteropSlot<Term?>()
             let trapper = node.spawn { process in
                 process.trapExit = true
-                trapping.set(.success(try await process.first(within: .seconds(20), where: Self.isExit)))
+                trapping.set(.success(try await process.firstMessage(within: .seconds(20), where: Self.isExit)))
             }
-            let plain = node.spawnTarget()
+            let plain = node.spawnExitTarget()
             let killedOne = node.spawn { process in
                 process.trapExit = true
                 _ = try await process.receive(timeout: .seconds(20)) { $0 == "never" ? true : nil }
             }
-            let erlangSide = try await node.run { process -> [Term?] in
+            let erlangSide = try await node.runProcess { process -> [Term?] in
                 let plainRef = await process.monitor(plain)
                 let killedRef = await process.monitor(killedOne)
                 let sender = try await process.driverPID(erl, .tuple(["exit", .pid(trapper), abnormal]))
                 _ = try await process.callDriver(erl, .tuple(["exit", .pid(plain), "shot"]))
                 _ = try await process.callDriver(erl, .tuple(["exit", .pid(killedOne), "kill"]))
-                let plainDown = try await process.first(within: .seconds(10)) {
+                let plainDown = try await process.firstMessage(within: .seconds(10)) {
                     $0.tupleElements?[1] == .reference(plainRef)
                 }
-                let killedDown = try await process.first(within: .seconds(10)) {
+                let killedDown = try await process.firstMessage(within: .seconds(10)) {
                     $0.tupleElements?[1] == .reference(killedRef)
                 }
                 return [
@@ -272,12 +302,12 @@ struct InteropLinkMonitorTests {
             let cookie = "interop_kill_erl"
             let epmdPort = try await scope.startEPMD(.colony)
             let node = try await scope.startNode(name: "colony_kill1@127.0.0.1", cookie: cookie, epmdPort: epmdPort)
-            let events = NodeEventLog(node)
+            let events = InteropNodeEvents(node)
             let erl: Atom = "erl_kill1@127.0.0.1"
             let erlang = try await scope.startAgent(
                 name: erl.name, cookie: cookie, epmdPort: epmdPort, colony: node.name.name)
 
-            let (linked, monitored, pidRef, nameRef, messages) = try await node.run {
+            let (linked, monitored, pidRef, nameRef, messages) = try await node.runProcess {
                 process -> (PID, PID, Reference, Reference, [Term]) in
                 process.trapExit = true
                 let linked = try await process.driverPID(erl, .tuple(["spawn_target", "none"]))
@@ -291,7 +321,7 @@ struct InteropLinkMonitorTests {
                 erlang.kill()
                 var messages: [Term] = []
                 while messages.count < 3,
-                    let message = try await process.first(
+                    let message = try await process.firstMessage(
                         within: .seconds(10), where: { Self.isExit($0) || Self.isDown($0) })
                 {
                     messages.append(message)
@@ -302,7 +332,7 @@ struct InteropLinkMonitorTests {
             #expect(messages.contains(Self.down(pidRef, .pid(monitored), "noconnection")), "\(messages)")
             #expect(
                 messages.contains(Self.down(nameRef, .tuple(["erl_named", .atom(erl)]), "noconnection")), "\(messages)")
-            let down = await events.wait(for: NodeEventLog.isDown(erl), timeout: .seconds(10))
+            let down = await events.wait(for: InteropNodeEvents.isDown(erl), timeout: .seconds(10))
             #expect(down?.event == .nodeDown(erl, hidden: false, reason: "connection_closed"))
         }
     }

@@ -30,7 +30,7 @@ struct InteropMessageTests {
             let epmdPort = try await scope.startEPMD(.colony)
             let node = try await scope.startNode(name: "colony_msg@127.0.0.1", cookie: cookie, epmdPort: epmdPort)
             let erlName: Atom = "erl_msg@127.0.0.1"
-            let events = NodeEventLog(node)
+            let events = InteropNodeEvents(node)
             let erl = try await scope.startAgent(
                 name: erlName.name, cookie: cookie, epmdPort: epmdPort, colony: node.name.name)
             let deterministic = Dictionary(uniqueKeysWithValues: InteropCorpus.deterministic.map { ($0.name, $0.term) })
@@ -59,7 +59,7 @@ struct InteropMessageTests {
                 }
             }
             #expect(node.register("colony_echo", pid: echo))
-            let roundtrip = try await node.run(timeout: .seconds(40)) { process in
+            let roundtrip = try await node.runProcess(timeout: .seconds(40)) { process in
                 try await process.callDriver(
                     erlName, .tuple(["roundtrip", .pid(echo), "colony_echo", .atom(process.node.name)]),
                     timeout: .seconds(35))
@@ -84,7 +84,7 @@ struct InteropMessageTests {
             }
 
             // Colony -> Erlang -> Colony.
-            let failures = try await node.run(timeout: .seconds(40)) { process -> [String] in
+            let failures = try await node.runProcess(timeout: .seconds(40)) { process -> [String] in
                 let erlangEcho = try await process.driverPID(erlName, "echo_pid")
                 let corpus =
                     InteropCorpus.deterministic + InteropCorpus.colonySpecific(pid: process.pid, node: process.node)
@@ -127,12 +127,12 @@ struct InteropMessageTests {
                 "Erlang's checks: \(InteropScope.lines(erl, prefix: "RESULT recv").filter { !$0.hasSuffix(" ok") })")
 
             // A message to a name nobody has is dropped, both ways, and the connection stays up.
-            let afterUnknown = try await node.run { process -> [Term] in
+            let afterUnknown = try await node.runProcess { process -> [Term] in
                 await process.send("hello", to: "no_such_name_here", on: erlName)
                 let sent = try await process.callDriver(
                     erlName, .tuple(["send_to_unknown_name", .atom(process.node.name)]))
                 await process.send(.tuple([.pid(process.pid), "still_there"]), to: "erl_echo", on: erlName)
-                let echoed = try await process.first(within: .seconds(5)) {
+                let echoed = try await process.firstMessage(within: .seconds(5)) {
                     $0.tupleElements?.count == 2 && $0.tupleElements?[1] == "still_there"
                 }
                 return [sent, echoed ?? "no echo"]

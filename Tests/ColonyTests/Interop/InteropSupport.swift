@@ -79,7 +79,7 @@ struct InteropTools: Sendable {
 }
 
 /// Which EPMD a test registers its nodes with.
-enum EPMDKind {
+enum InteropEPMDKind {
     /// OTP's `epmd -address 127.0.0.1 -port P`, an OS process stopped by PID.
     case otp
     /// Colony's in-process `EPMDServer` on 127.0.0.1.
@@ -148,7 +148,7 @@ final class InteropScope: @unchecked Sendable {
     // MARK: - EPMD
 
     /// Starts a private EPMD on a free loopback port and returns the port.
-    func startEPMD(_ kind: EPMDKind) async throws -> Int {
+    func startEPMD(_ kind: InteropEPMDKind) async throws -> Int {
         switch kind {
         case .colony:
             let server = try await EPMDServer.start(host: "127.0.0.1", port: 0)
@@ -295,7 +295,7 @@ final class InteropSlot<Value: Sendable>: @unchecked Sendable {
 
 extension Node {
     /// Runs `body` as a Colony process and returns what it returns; fails after `timeout`.
-    func run<Value: Sendable>(
+    func runProcess<Value: Sendable>(
         timeout: Duration = .seconds(30), _ body: @escaping @Sendable (ProcessContext) async throws -> Value
     ) async throws -> Value {
         let slot = InteropSlot<Value>()
@@ -314,7 +314,7 @@ extension Node {
     }
 
     /// A process that waits for `{exit_with, Reason}` and then ends with `Reason`.
-    func spawnTarget() -> PID {
+    func spawnExitTarget() -> PID {
         spawn { process in
             let reason = try await process.receive(timeout: .seconds(30)) { message -> Term? in
                 guard case .tuple(let t) = message, t.count == 2, t[0] == "exit_with" else { return nil }
@@ -351,7 +351,7 @@ extension ProcessContext {
     }
 
     /// The first message that `match` accepts within `timeout`, or `nil`.
-    func first(within timeout: Duration, where match: (Term) -> Bool) async throws -> Term? {
+    func firstMessage(within timeout: Duration, where match: (Term) -> Bool) async throws -> Term? {
         try await receive(timeout: timeout) { match($0) ? $0 : nil }
     }
 }
@@ -359,7 +359,7 @@ extension ProcessContext {
 // MARK: - Node events
 
 /// Collects a node's `monitorNodes()` events with the time each arrived.
-final class NodeEventLog: @unchecked Sendable {
+final class InteropNodeEvents: @unchecked Sendable {
     private let lock = NSLock()
     private var events: [(event: NodeEvent, at: ContinuousClock.Instant)] = []
     private var task: Task<Void, Never>?

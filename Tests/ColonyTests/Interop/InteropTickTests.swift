@@ -26,14 +26,14 @@ struct InteropTickTests {
             let epmdPort = try await scope.startEPMD(.colony)
             let node = try await scope.startNode(
                 name: "colony_tick@127.0.0.1", cookie: cookie, epmdPort: epmdPort, tickTime: .seconds(Self.tickTime))
-            let events = NodeEventLog(node)
+            let events = InteropNodeEvents(node)
             let erlName: Atom = "erl_tick@127.0.0.1"
             let erl = try await scope.startAgent(
                 name: erlName.name, cookie: cookie, epmdPort: epmdPort, action: "ping", colony: node.name.name,
                 tickTime: Self.tickTime)
             let ping = await InteropScope.waitForLine(erl, prefix: "RESULT startup_ping", timeout: .seconds(20))
             try #require(ping == "RESULT startup_ping pong", "\(InteropScope.describe(erl))")
-            try #require(await events.wait(for: NodeEventLog.isUp(erlName), timeout: .seconds(10)) != nil)
+            try #require(await events.wait(for: InteropNodeEvents.isUp(erlName), timeout: .seconds(10)) != nil)
 
             // A tick-time of quiet but live traffic keeps the connection up.
             try await Task.sleep(for: .seconds(Self.tickTime) + .milliseconds(500))
@@ -42,12 +42,11 @@ struct InteropTickTests {
             erl.signal(SIGSTOP)
             let stopped = ContinuousClock.now
             defer { erl.signal(SIGCONT) }
-            let down = await events.wait(for: NodeEventLog.isDown(erlName), timeout: Self.latest + .seconds(4))
+            let down = await events.wait(for: InteropNodeEvents.isDown(erlName), timeout: Self.latest + .seconds(4))
             erl.signal(SIGCONT)
             let found = try #require(down, "no nodedown for the stopped erl within \(Self.latest + .seconds(4))")
             let elapsed = found.at - stopped
             #expect(found.event == .nodeDown(erlName, hidden: false, reason: "net_tick_timeout"))
-            print("TICKDEBUG \(#function) \(elapsed)")
             #expect(elapsed >= Self.earliest && elapsed <= Self.latest, "nodedown after \(elapsed)")
         }
     }
@@ -80,7 +79,6 @@ struct InteropTickTests {
             let elapsed = ContinuousClock.now - stopped
             colony.signal(SIGCONT)
             #expect(line == "EVENT nodedown '\(colonyName)' net_tick_timeout", "\(InteropScope.describe(erl))")
-            print("TICKDEBUG \(#function) \(elapsed)")
             #expect(elapsed >= Self.earliest && elapsed <= Self.latest, "nodedown after \(elapsed)")
         }
     }
