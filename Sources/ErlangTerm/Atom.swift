@@ -44,6 +44,11 @@ public struct Atom: Sendable, Hashable, Comparable, CustomStringConvertible, Exp
     @inlinable
     public var utf8: [UInt8] { entry.takeUnretainedValue().utf8 }
 
+    /// The atom's UTF-8 bytes, without copying or reference counting: the memory lives as long as
+    /// the process.
+    @inlinable
+    public var utf8Bytes: UnsafeRawBufferPointer { entry.takeUnretainedValue().bytes }
+
     /// A hash of the atom's text (FNV-1a of its UTF-8 bytes), the same in every process; the
     /// distribution layer uses it to place atoms in its atom cache.
     public var textHash: UInt64 { entry.takeUnretainedValue().hashValue }
@@ -93,8 +98,15 @@ final class AtomEntry: @unchecked Sendable {
     let hashValue: UInt64
     let quoted: String
 
+    /// The UTF-8 bytes in memory of their own that is never freed (the entry is immortal), so the
+    /// encoder reads them without reference counting.
+    @usableFromInline let bytes: UnsafeRawBufferPointer
+
     init(utf8: [UInt8], hashValue: UInt64) {
         self.utf8 = utf8
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(utf8.count, 1), alignment: 1)
+        storage.copyBytes(from: utf8)
+        self.bytes = UnsafeRawBufferPointer(rebasing: storage[0..<utf8.count])
         self.hashValue = hashValue
         self.name = String(decoding: utf8, as: UTF8.self)
         self.quoted = AtomEntry.quote(name)

@@ -1,5 +1,11 @@
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The process-wide atom table: every ``Atom`` is an entry here.
 ///
 /// Lookups hash the atom's UTF-8 bytes (FNV-1a) into an open-addressing table under a mutex, so
@@ -20,9 +26,49 @@ public final class AtomTable: Sendable {
 
     private let state: Mutex<State>
 
+    /// A direct-mapped cache of recent lookups, read without the lock: each slot holds the bits
+    /// of an (immortal) entry pointer, or 0. A racing overwrite only costs a later miss.
+    nonisolated(unsafe) private let recent: UnsafeMutablePointer<Atomic<UInt>>
+    private static let recentSlots = 4096
+
     /// A table of its own, for tests; the process uses ``shared``.
     init(inputLimit: Int = 1_000_000) {
         state = Mutex(State(inputLimit: inputLimit))
+        recent = .allocate(capacity: Self.recentSlots)
+        for i in 0..<Self.recentSlots { (recent + i).initialize(to: Atomic(0)) }
+    }
+
+    deinit {
+        recent.deinitialize(count: Self.recentSlots)
+        recent.deallocate()
+    }
+
+    @inline(__always)
+    private static func recentSlot(_ hash: UInt64) -> Int {
+        Int(truncatingIfNeeded: hash >> 32) & (recentSlots - 1)
+    }
+
+    /// The cached entry for these bytes, if the slot holds it.
+    @inline(__always)
+    private func cached(_ utf8: UnsafeRawBufferPointer, hash: UInt64) -> Atom? {
+        let bits = recent[Self.recentSlot(hash)].load(ordering: .acquiring)
+        guard bits != 0, let raw = UnsafeRawPointer(bitPattern: bits) else { return nil }
+        let entry = Unmanaged<AtomEntry>.fromOpaque(raw)
+        let value = entry.takeUnretainedValue()
+        guard value.hashValue == hash, Self.same(value.bytes, utf8) else { return nil }
+        return Atom(entry: entry)
+    }
+
+    @inline(__always)
+    private func remember(_ atom: Atom, hash: UInt64) {
+        recent[Self.recentSlot(hash)].store(UInt(bitPattern: atom.entry.toOpaque()), ordering: .releasing)
+    }
+
+    @inline(__always)
+    private static func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let x = a.baseAddress, let y = b.baseAddress else { return true }
+        return memcmp(x, y, a.count) == 0
     }
 
     /// The number of atoms in the table.
@@ -42,13 +88,12 @@ public final class AtomTable: Sendable {
     /// input cap is reached (then `nil`). The caller has validated the bytes as UTF-8.
     func intern(utf8: UnsafeRawBufferPointer, fromInput: Bool) -> Atom? {
         let hash = Self.fnv1a(utf8)
-        return state.withLock { state -> Atom? in
+        if let atom = cached(utf8, hash: hash) { return atom }
+        let atom = state.withLock { state -> Atom? in
             var index = Int(truncatingIfNeeded: hash) & (state.slots.count - 1)
             while let entry = state.slots[index] {
                 let value = entry.takeUnretainedValue()
-                if value.hashValue == hash, value.utf8.count == utf8.count,
-                    value.utf8.withUnsafeBytes({ $0.elementsEqual(utf8) })
-                {
+                if value.hashValue == hash, Self.same(value.bytes, utf8) {
                     return Atom(entry: entry)
                 }
                 index = (index + 1) & (state.slots.count - 1)
@@ -63,16 +108,19 @@ public final class AtomTable: Sendable {
             if state.count * 2 > state.slots.count { Self.grow(&state) }
             return Atom(entry: entry)
         }
+        if let atom { remember(atom, hash: hash) }
+        return atom
     }
 
     /// Looks up an atom without creating it.
     func existing(utf8: UnsafeRawBufferPointer) -> Atom? {
         let hash = Self.fnv1a(utf8)
+        if let atom = cached(utf8, hash: hash) { return atom }
         return state.withLock { state -> Atom? in
             var index = Int(truncatingIfNeeded: hash) & (state.slots.count - 1)
             while let entry = state.slots[index] {
                 let value = entry.takeUnretainedValue()
-                if value.hashValue == hash, value.utf8.withUnsafeBytes({ $0.elementsEqual(utf8) }) {
+                if value.hashValue == hash, Self.same(value.bytes, utf8) {
                     return Atom(entry: entry)
                 }
                 index = (index + 1) & (state.slots.count - 1)

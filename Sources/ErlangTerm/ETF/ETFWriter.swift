@@ -104,7 +104,7 @@ enum ETFSize {
 
     @inline(__always)
     static func atom(_ atom: Atom) -> Int {
-        let count = atom.utf8.count
+        let count = atom.utf8Bytes.count
         return count <= 255 ? 2 + count : 3 + count
     }
 }
@@ -234,7 +234,7 @@ struct ETFRawOutput {
             put(index)
             return
         }
-        let utf8 = atom.utf8
+        let utf8 = atom.utf8Bytes
         if utf8.count <= 255 {
             put(ETFTag.smallAtomUTF8)
             put(UInt8(utf8.count))
@@ -242,7 +242,8 @@ struct ETFRawOutput {
             put(ETFTag.atomUTF8)
             put(UInt16(utf8.count))
         }
-        put(bytes: utf8)
+        if let source = utf8.baseAddress { (base + offset).copyMemory(from: source, byteCount: utf8.count) }
+        offset &+= utf8.count
     }
 
     mutating func writePID(_ pid: PID, _ atomCacheReference: ((Atom) -> UInt8?)?) {
