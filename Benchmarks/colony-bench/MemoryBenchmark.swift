@@ -24,6 +24,26 @@ enum MemoryBenchmark {
         let after = RemoteBenchmark.rss(of: getpid())
         print("MEM bytes_per_idle_process \(format(Double(after - before) / Double(count), 0))")
         for pid in pids { await node.send("stop", to: pid) }
+
+        // Reactive processes: each handles one message, then sits idle with no task.
+        let reactorsBefore = RemoteBenchmark.rss(of: getpid())
+        let handled = Completion()
+        let handledCounter = Counter(target: count, done: handled)
+        var reactors: [PID] = []
+        reactors.reserveCapacity(count)
+        for _ in 0..<count {
+            reactors.append(
+                node.spawnReactor(initial: 0) { state, _, _ in
+                    state += 1
+                    handledCounter.increment()
+                    return .continue
+                })
+        }
+        for pid in reactors { await node.send("hello", to: pid) }
+        await handled.wait()
+        try? await Task.sleep(for: .milliseconds(500))
+        let reactorsAfter = RemoteBenchmark.rss(of: getpid())
+        print("MEM bytes_per_idle_reactor \(format(Double(reactorsAfter - reactorsBefore) / Double(count), 0))")
     }
 }
 

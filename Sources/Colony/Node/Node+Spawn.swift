@@ -15,17 +15,7 @@ extension Node {
         link: PID? = nil, _ body: @escaping @Sendable (ProcessContext) async throws -> Void
     ) -> PID {
         let process = processes.add(node: name, creation: creation)
-        if let link {
-            process.state.withLock { _ = $0.links.insert(link) }
-            if isLocal(link), let other = processes.lookup(link) {
-                let added = other.state.withLock { state -> Bool in
-                    guard state.exitReason == nil else { return false }
-                    state.links.insert(process.pid)
-                    return true
-                }
-                if !added { process.deliverExit(from: link, reason: .atom(ExitReasons.noproc), linked: true) }
-            }
-        }
+        if let link { linkAtSpawn(process, to: link) }
         // The task is created while the lock is held, so that a kill arriving at once finds it.
         process.task.withLock { task in
             task = Task {
@@ -40,6 +30,34 @@ extension Node {
             }
         }
         return process.pid
+    }
+
+    /// Links a new process to `other` before it runs (`spawn_link`): at once for a local process
+    /// (an exit signal `noproc` if it is gone), by a `LINK` message for a remote one.
+    func linkAtSpawn(_ process: LocalProcess, to other: PID) {
+        process.state.withLock { _ = $0.links.insert(other) }
+        if isLocal(other) {
+            let added =
+                processes.lookup(other)?.state.withLock { state -> Bool in
+                    guard state.exitReason == nil else { return false }
+                    state.links.insert(process.pid)
+                    return true
+                } ?? false
+            if !added {
+                process.state.withLock { _ = $0.links.remove(other) }
+                process.deliverExit(from: other, reason: .atom(ExitReasons.noproc), linked: true)
+            }
+        } else {
+            let pid = process.pid
+            Task {
+                guard let connection = await self.distribution.connection(to: other.node) else {
+                    await self.deliverExitSignal(
+                        to: pid, from: other, reason: .atom(ExitReasons.noconnection), linked: true)
+                    return
+                }
+                await connection.deliver(.link(from: pid, to: other), payload: nil)
+            }
+        }
     }
 
     /// Ends a process: closes its mailbox, removes it and its name, and sends exit signals to its

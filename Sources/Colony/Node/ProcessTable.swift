@@ -12,7 +12,7 @@ final class ProcessTable: Sendable {
     private let state = Mutex(State())
 
     /// Allocates a pid on `node` and adds the process made for it.
-    func add(node: Atom, creation: UInt32) -> LocalProcess {
+    func add(node: Atom, creation: UInt32, schedule: (@Sendable () -> Void)? = nil) -> LocalProcess {
         state.withLock { state in
             // Erlang's <0.Id.Serial>: 28 bits of id, then the serial grows.
             let counter = state.nextID
@@ -20,7 +20,7 @@ final class ProcessTable: Sendable {
             let pid = PID(
                 node: node, id: UInt32(counter & 0x0FFF_FFFF), serial: UInt32(truncatingIfNeeded: counter >> 28),
                 creation: creation)
-            let process = LocalProcess(pid: pid)
+            let process = LocalProcess(pid: pid, schedule: schedule)
             state.byID[Self.key(pid)] = process
             return process
         }

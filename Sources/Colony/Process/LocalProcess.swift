@@ -29,12 +29,14 @@ final class LocalProcess: Sendable {
     }
 
     let pid: PID
-    let mailbox = Mailbox()
+    let mailbox: Mailbox
     let state = Mutex(State())
     let task = Mutex<Task<Void, Never>?>(nil)
 
-    init(pid: PID) {
+    /// A process; `schedule` makes its mailbox reactive (see ``Mailbox``).
+    init(pid: PID, schedule: (@Sendable () -> Void)? = nil) {
         self.pid = pid
+        self.mailbox = Mailbox(schedule: schedule)
     }
 
     /// `true` once the process has ended.

@@ -4,29 +4,55 @@ import Synchronization
 ///
 /// Senders append under a mutex; the receiver takes everything queued in one swap and works
 /// through the batch without touching the lock again, so a busy receiver pays one lock round per
-/// batch rather than per message. An empty mailbox parks its receiver on an
-/// `UnsafeContinuation`; a sender that finds one resumes it.
+/// batch rather than per message.
+///
+/// Two kinds of receiver: a process running a `receive` loop parks on an `UnsafeContinuation`
+/// when the mailbox is empty, and a sender that finds it parked resumes it; a reactive process
+/// (``Node/spawnReactor(link:initial:_:)``) has no task at all while idle: the sender that finds
+/// it idle calls `schedule`, which starts one drain task, and that task ends when the mailbox is
+/// empty again.
 final class Mailbox: Sendable {
     private struct State: ~Copyable {
         var queue: [Envelope] = []
         var waiter: UnsafeContinuation<Void, Never>?
         var closed = false
+        /// Reactive mailboxes: a drain task is running or scheduled.
+        var draining = false
     }
 
     private let state = Mutex(State())
+    /// For a reactive mailbox: starts a drain task. `nil` for `receive`-loop processes.
+    let schedule: (@Sendable () -> Void)?
 
-    init() {}
+    init(schedule: (@Sendable () -> Void)? = nil) {
+        self.schedule = schedule
+    }
 
     /// Appends a message; returns `false` when the mailbox is closed (the process has exited).
     @discardableResult
     func enqueue(_ envelope: Envelope) -> Bool {
-        let waiter: UnsafeContinuation<Void, Never>? = state.withLock { state in
-            guard !state.closed else { return nil }
-            state.queue.append(envelope)
-            defer { state.waiter = nil }
-            return state.waiter
+        enum Wake {
+            case none, resume(UnsafeContinuation<Void, Never>), schedule, closed
         }
-        waiter?.resume()
+        let wake: Wake = state.withLock { state in
+            guard !state.closed else { return .closed }
+            state.queue.append(envelope)
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return .resume(waiter)
+            }
+            if schedule != nil && !state.draining {
+                state.draining = true
+                return .schedule
+            }
+            return .none
+        }
+        switch wake {
+        case .none: return true
+        case .closed: return false
+        case .resume(let waiter): waiter.resume()
+        case .schedule: schedule?()
+        }
         return true
     }
 
@@ -35,6 +61,19 @@ final class Mailbox: Sendable {
     func drain(swapping spare: inout [Envelope]) {
         state.withLock { state in
             swap(&state.queue, &spare)
+        }
+    }
+
+    /// Reactive mailboxes: takes every queued message, or, when none is queued, marks the mailbox
+    /// idle (the next sender schedules a new drain) and returns `false`.
+    func drainOrIdle(swapping spare: inout [Envelope]) -> Bool {
+        state.withLock { state in
+            if state.queue.isEmpty {
+                state.draining = false
+                return false
+            }
+            swap(&state.queue, &spare)
+            return true
         }
     }
 

@@ -127,7 +127,7 @@ public final class ProcessContext {
 
     /// Erlang's exit-signal rules: `kill` by `exit/2` always kills; a trapping process gets a
     /// message; otherwise `normal` from a link is ignored and anything else ends the process.
-    private func exitSignal(from: PID, reason: Term, linked: Bool) throws -> Term? {
+    func exitSignal(from: PID, reason: Term, linked: Bool) throws -> Term? {
         if !linked && reason == .atom(ExitReasons.kill) { throw ProcessExit(.atom(ExitReasons.killed)) }
         if process.trapsExits { return .tuple(["EXIT", .pid(from), reason]) }
         if reason == .atom(ExitReasons.normal) {
