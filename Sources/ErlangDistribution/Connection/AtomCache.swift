@@ -29,7 +29,8 @@ public struct AtomCache: Sendable {
 
 /// The atom cache references one outgoing message makes: which atoms, and whether each is new.
 ///
-/// A message names few atoms, so the lists are searched linearly: cheaper than hashing.
+/// A message names few atoms, so the lists are searched linearly: cheaper than hashing. The
+/// outbound side keeps one of these and reuses its storage for every message.
 struct OutgoingAtomReferences {
     /// The referenced atoms in reference-index order.
     var atoms: [Atom] = []
@@ -40,10 +41,13 @@ struct OutgoingAtomReferences {
 
     static let limit = 255
 
-    init() {
-        atoms.reserveCapacity(8)
-        slots.reserveCapacity(8)
-        isNew.reserveCapacity(8)
+    init() {}
+
+    /// Forgets the previous message's references, keeping the storage.
+    mutating func reset() {
+        atoms.removeAll(keepingCapacity: true)
+        slots.removeAll(keepingCapacity: true)
+        isNew.removeAll(keepingCapacity: true)
     }
 
     /// Adds `atom` if there is room; the cache slot is claimed at once.
@@ -57,11 +61,6 @@ struct OutgoingAtomReferences {
         atoms.append(atom)
         slots.append(slot)
         isNew.append(new)
-    }
-
-    /// The reference index of `atom`, if the header names it.
-    func index(of atom: Atom) -> UInt8? {
-        atoms.firstIndex(of: atom).map { UInt8($0) }
     }
 }
 

@@ -11,6 +11,7 @@ public struct DistributionOutbound: Sendable {
     /// Whether the peer accepts fragments (`DFLAG_FRAGMENTS`).
     public var fragmentsAllowed: Bool
     private var cache = AtomCache()
+    private var references = OutgoingAtomReferences()
     private var nextSequence: UInt64 = 1
 
     /// A fresh connection's outbound state.
@@ -29,10 +30,17 @@ public struct DistributionOutbound: Sendable {
         _ control: ControlMessage, payload: Term?, into buffer: inout ByteBuffer
     ) throws(ETFError) {
         let controlTerm = control.term
-        var references = OutgoingAtomReferences()
+        // The reference lists are reused between messages; take them out so the closures below
+        // do not capture `self`.
+        var references = OutgoingAtomReferences()  // empty: no storage allocated
+        swap(&references, &self.references)
+        defer {
+            references.reset()
+            self.references = references
+        }
         controlTerm.forEachAtom { references.add($0, cache: &cache) }
         payload?.forEachAtom { references.add($0, cache: &cache) }
-        let writer = ETFWriter(atomCacheReference: { [references] in references.index(of: $0) })
+        let writer = ETFWriter(atomCacheReferences: references.atoms)
 
         let frameStart = buffer.writerIndex
         buffer.writeInteger(UInt32(0))  // length, patched below

@@ -23,7 +23,7 @@ public enum ETF {
             let base = UnsafeMutableRawPointer(buffer.baseAddress!)
             base.storeBytes(of: versionByte, as: UInt8.self)
             var output = ETFRawOutput(base: base + 1)
-            output.write(term, atomCacheReference: nil)
+            output.write(term)
             count = output.offset + 1
         }
     }

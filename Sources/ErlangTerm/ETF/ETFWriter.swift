@@ -11,20 +11,22 @@ public import NIOCore
 /// Like OTP's encoder it makes two passes: one sizes the term (and rejects what cannot be
 /// encoded), the other stores bytes through a raw pointer into space reserved once.
 public struct ETFWriter {
-    /// Returns the distribution atom cache index for an atom, or `nil` to write it in full.
-    public var atomCacheReference: ((Atom) -> UInt8?)?
+    /// The atoms a distribution header names, in reference-index order: each is written as an
+    /// `ATOM_CACHE_REF` to its index; every other atom is written in full. Empty outside the
+    /// distribution layer. A message names few atoms, so lookups are a linear scan.
+    public var atomCacheReferences: [Atom]
 
-    /// A writer; `atomCacheReference` is used by the distribution layer.
-    public init(atomCacheReference: ((Atom) -> UInt8?)? = nil) {
-        self.atomCacheReference = atomCacheReference
+    /// A writer; `atomCacheReferences` is used by the distribution layer.
+    public init(atomCacheReferences: [Atom] = []) {
+        self.atomCacheReferences = atomCacheReferences
     }
 
     /// Writes `term` (tag and data) at the buffer's writer index.
     public func write(_ term: Term, into buffer: inout ByteBuffer) throws(ETFError) {
         let size = try ETFSize.of(term, at: buffer.writerIndex)
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { raw in
-            var output = ETFRawOutput(base: raw.baseAddress!)
-            output.write(term, atomCacheReference: atomCacheReference)
+            var output = ETFRawOutput(base: raw.baseAddress!, references: atomCacheReferences)
+            output.write(term)
             return output.offset
         }
     }
@@ -35,8 +37,8 @@ public struct ETFWriter {
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: size))
         let written = bytes.withUnsafeMutableBytes { raw in
-            var output = ETFRawOutput(base: raw.baseAddress! + start)
-            output.write(term, atomCacheReference: atomCacheReference)
+            var output = ETFRawOutput(base: raw.baseAddress! + start, references: atomCacheReferences)
+            output.write(term)
             return output.offset
         }
         bytes.removeLast(size - written)
@@ -112,7 +114,13 @@ enum ETFSize {
 /// The storing pass: writes through a raw pointer into space the sizing pass reserved.
 struct ETFRawOutput {
     let base: UnsafeMutableRawPointer
+    let references: [Atom]
     var offset = 0
+
+    init(base: UnsafeMutableRawPointer, references: [Atom] = []) {
+        self.base = base
+        self.references = references
+    }
 
     @inline(__always)
     mutating func put<T: FixedWidthInteger>(_ value: T) {
@@ -128,12 +136,12 @@ struct ETFRawOutput {
         offset &+= bytes.count
     }
 
-    mutating func write(_ term: Term, atomCacheReference: ((Atom) -> UInt8?)?) {
+    mutating func write(_ term: Term) {
         switch term {
         case .integer(let i):
             writeInteger(i)
         case .atom(let a):
-            writeAtom(a, atomCacheReference)
+            writeAtom(a)
         case .tuple(let elements):
             if elements.count <= 255 {
                 put(ETFTag.smallTuple)
@@ -142,24 +150,24 @@ struct ETFRawOutput {
                 put(ETFTag.largeTuple)
                 put(UInt32(elements.count))
             }
-            for element in elements { write(element, atomCacheReference: atomCacheReference) }
+            for element in elements { write(element) }
         case .binary(let bytes):
             put(ETFTag.binary)
             put(UInt32(bytes.count))
             put(bytes: bytes)
         case .list(let elements):
-            writeList(elements, atomCacheReference)
+            writeList(elements)
         case .improperList(let elements, let tail):
             put(ETFTag.list)
             put(UInt32(elements.count))
-            for element in elements { write(element, atomCacheReference: atomCacheReference) }
-            write(tail, atomCacheReference: atomCacheReference)
+            for element in elements { write(element) }
+            write(tail)
         case .map(let map):
             put(ETFTag.map)
             put(UInt32(map.count))
             for (key, value) in map.pairs {
-                write(key, atomCacheReference: atomCacheReference)
-                write(value, atomCacheReference: atomCacheReference)
+                write(key)
+                write(value)
             }
         case .float(let f):
             put(ETFTag.newFloat)
@@ -175,16 +183,16 @@ struct ETFRawOutput {
             put(UInt8(b.isNegative ? 1 : 0))
             put(bytes: b.magnitude)
         case .pid(let pid):
-            writePID(pid, atomCacheReference)
+            writePID(pid)
         case .reference(let ref):
             put(ETFTag.newerReference)
             put(UInt16(ref.ids.count))
-            writeAtom(ref.node, atomCacheReference)
+            writeAtom(ref.node)
             put(ref.creation)
             for word in ref.ids { put(word) }
         case .port(let port):
             put(port.id <= UInt64(UInt32.max) ? ETFTag.newPort : ETFTag.v4Port)
-            writeAtom(port.node, atomCacheReference)
+            writeAtom(port.node)
             if port.id <= UInt64(UInt32.max) { put(UInt32(port.id)) } else { put(port.id) }
             put(port.creation)
         case .bitstring(let bits):
@@ -194,12 +202,12 @@ struct ETFRawOutput {
             put(bytes: bits.bytes)
         case .export(let export):
             put(ETFTag.export)
-            writeAtom(export.module, atomCacheReference)
-            writeAtom(export.function, atomCacheReference)
+            writeAtom(export.module)
+            writeAtom(export.function)
             put(ETFTag.smallInteger)
             put(export.arity)
         case .fun(let fun):
-            writeFun(fun, atomCacheReference)
+            writeFun(fun)
         case .local(let bytes):
             put(ETFTag.local)
             put(bytes: bytes)
@@ -228,10 +236,10 @@ struct ETFRawOutput {
     }
 
     @inline(__always)
-    mutating func writeAtom(_ atom: Atom, _ atomCacheReference: ((Atom) -> UInt8?)?) {
-        if let atomCacheReference, let index = atomCacheReference(atom) {
+    mutating func writeAtom(_ atom: Atom) {
+        if !references.isEmpty, let index = references.firstIndex(of: atom) {
             put(ETFTag.atomCacheReference)
-            put(index)
+            put(UInt8(truncatingIfNeeded: index))
             return
         }
         let utf8 = atom.utf8Bytes
@@ -246,15 +254,15 @@ struct ETFRawOutput {
         offset &+= utf8.count
     }
 
-    mutating func writePID(_ pid: PID, _ atomCacheReference: ((Atom) -> UInt8?)?) {
+    mutating func writePID(_ pid: PID) {
         put(ETFTag.newPid)
-        writeAtom(pid.node, atomCacheReference)
+        writeAtom(pid.node)
         put(pid.id)
         put(pid.serial)
         put(pid.creation)
     }
 
-    mutating func writeList(_ elements: [Term], _ atomCacheReference: ((Atom) -> UInt8?)?) {
+    mutating func writeList(_ elements: [Term]) {
         if elements.isEmpty {
             put(ETFTag.nil)
             return
@@ -267,7 +275,7 @@ struct ETFRawOutput {
         }
         put(ETFTag.list)
         put(UInt32(elements.count))
-        for element in elements { write(element, atomCacheReference: atomCacheReference) }
+        for element in elements { write(element) }
         put(ETFTag.nil)
     }
 
@@ -278,7 +286,7 @@ struct ETFRawOutput {
         return true
     }
 
-    mutating func writeFun(_ fun: ErlangFun, _ atomCacheReference: ((Atom) -> UInt8?)?) {
+    mutating func writeFun(_ fun: ErlangFun) {
         put(ETFTag.newFun)
         let sizeOffset = offset
         put(UInt32(0))
@@ -286,11 +294,11 @@ struct ETFRawOutput {
         put(bytes: fun.uniq)
         put(fun.index)
         put(UInt32(fun.freeVariables.count))
-        writeAtom(fun.module, atomCacheReference)
+        writeAtom(fun.module)
         writeInteger(fun.oldIndex)
         writeInteger(fun.oldUniq)
-        writePID(fun.pid, atomCacheReference)
-        for value in fun.freeVariables { write(value, atomCacheReference: atomCacheReference) }
+        writePID(fun.pid)
+        for value in fun.freeVariables { write(value) }
         base.storeBytes(of: UInt32(offset - sizeOffset).bigEndian, toByteOffset: sizeOffset, as: UInt32.self)
     }
 }
