@@ -16,6 +16,8 @@ public enum EPMDDecodingError: Error, Hashable, Sendable, CustomStringConvertibl
     case invalidUTF8(message: String, field: String)
     /// A `NAMES_RESP` line that is not `name NAME at port PORT`.
     case malformedNamesLine(String)
+    /// A node name holds a NUL byte.
+    case nulInName(message: String)
     /// A reply longer than Colony accepts.
     case replyTooLarge(limit: Int)
 
@@ -29,6 +31,7 @@ public enum EPMDDecodingError: Error, Hashable, Sendable, CustomStringConvertibl
         case .trailingBytes(let message, let count): "\(count) bytes after the end of EPMD \(message)"
         case .invalidUTF8(let message, let field): "EPMD \(message): \(field) is not valid UTF-8"
         case .malformedNamesLine(let line): "malformed EPMD NAMES line \(String(reflecting: line))"
+        case .nulInName(let message): "EPMD \(message): the node name holds a NUL byte"
         case .replyTooLarge(let limit): "EPMD reply longer than \(limit) bytes"
         }
     }

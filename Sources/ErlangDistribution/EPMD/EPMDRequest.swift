@@ -94,6 +94,8 @@ public enum EPMDRequest: Hashable, Sendable {
             _ = try reader.readUInt8("tag")
             var name = try reader.readBytes(reader.remaining, "node name")
             if name.last == 0 { name.removeLast() }  // epmd accepts a NUL-terminated name
+            // A node name never holds NUL: one more would not survive re-encoding.
+            guard !name.contains(0) else { throw .nulInName(message: "PORT_PLEASE2_REQ") }
             guard let string = String(validating: name, as: UTF8.self) else {
                 throw .invalidUTF8(message: "PORT_PLEASE2_REQ", field: "node name")
             }

@@ -160,3 +160,17 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// Regression found by the distribution fuzzer.
+@Suite("EPMD request regressions")
+struct EPMDRequestRegressionTests {
+    @Test("a PORT_PLEASE2 name holding NUL is refused (it could not round-trip)")
+    func nulInName() throws {
+        var body = ByteBuffer()
+        body.writeBytes([122, 0, 0])
+        #expect(throws: EPMDDecodingError.nulInName(message: "PORT_PLEASE2_REQ")) { try EPMDRequest(body: body) }
+        var terminated = ByteBuffer()
+        terminated.writeBytes([122, 97, 0])
+        #expect(try EPMDRequest(body: terminated) == .portPlease2(name: "a"))
+    }
+}
