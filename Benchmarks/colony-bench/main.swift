@@ -27,7 +27,7 @@ case "remote":
 case "framing":
     FramingBenchmark.run(reps: arguments.count > 2 ? Int(arguments[2]) ?? 3 : 3)
 case "memory":
-    await MemoryBenchmark.run()
+    await MemoryBenchmark.run(kind: arguments.count > 2 ? arguments[2] : "processes")
 case "local":
     let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
     await LocalBenchmark.run(reps: reps)

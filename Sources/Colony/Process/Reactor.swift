@@ -60,16 +60,26 @@ final class Reactor<State: Sendable>: @unchecked Sendable {
         self.context = ProcessContext(process: process, node: node)
     }
 
+    /// Counts drain tasks, so that a finished one clears only its own handle.
+    private let generation = Atomic<UInt64>(0)
+
     /// Starts a drain task; the mailbox calls it when a message finds the process idle.
     func scheduleDrain() {
         guard let process else { return }
+        let mine = generation.wrappingAdd(1, ordering: .relaxed).newValue
         process.task.withLock { task in
-            task = Task { await self.drain() }
+            task = Task { await self.drain(generation: mine) }
         }
     }
 
-    private func drain() async {
+    private func drain(generation mine: UInt64) async {
         guard let process, let context else { return }
+        defer {
+            // An idle reactor holds no task, not even a finished one's handle.
+            process.task.withLock { task in
+                if generation.load(ordering: .relaxed) == mine { task = nil }
+            }
+        }
         var reason: Term?
         outer: while process.mailbox.drainOrIdle(swapping: &batch) {
             defer { batch.removeAll(keepingCapacity: true) }
