@@ -81,7 +81,10 @@ struct PingCommand: AsyncParsableCommand {
     @OptionGroup var options: NodeOptions
 
     func run() async throws {
-        var configuration = options.configuration(defaultName: "colony_ping_\(getpid())")
+        // Long and short names do not mix: a long-named target gets a long-named pinger.
+        let targetHost = target.split(separator: "@").last.map(String.init) ?? ""
+        let defaultName = "colony_ping_\(getpid())" + (targetHost.contains(".") ? "@127.0.0.1" : "")
+        var configuration = options.configuration(defaultName: defaultName)
         configuration.hidden = true
         configuration.startsEPMDServer = false
         let node = try await Node.start(configuration)
