@@ -55,7 +55,16 @@ enum InteropErlangSource {
             out("RESULT startup_ping ~w", [net_adm:ping(Target)]);
         after_start(await_ping, Target) ->
             wait_connected(Target, 600),
-            out("RESULT await_ping ~w", [net_adm:ping(Target)]).
+            out("RESULT await_ping ~w", [net_adm:ping(Target)]);
+        after_start(global, Target) ->
+            %% global's names keep working with a visible Colony node connected.
+            out("RESULT global_ping ~w", [net_adm:ping(Target)]),
+            Name = colony_interop_global,
+            out("RESULT global_register ~w", [global:register_name(Name, self())]),
+            out("RESULT global_whereis ~w", [global:whereis_name(Name) =:= self()]),
+            out("RESULT global_names ~w", [lists:member(Name, global:registered_names())]),
+            global:unregister_name(Name),
+            out("RESULT global_after ~w", [global:whereis_name(Name)]).
 
         wait_connected(_, 0) ->
             not_connected;
