@@ -66,11 +66,6 @@ final class Distribution: Sendable {
         unlinkCounter.wrappingAdd(1, ordering: .relaxed).oldValue
     }
 
-    /// The open connection to `peer`, without connecting.
-    func existingConnection(to peer: Atom) async -> DistributionConnection? {
-        openConnection(to: peer)
-    }
-
     /// The open connection to `peer`, if any, without suspending.
     func openConnection(to peer: Atom) -> DistributionConnection? {
         state.withLock { $0.connections[peer] }

@@ -104,7 +104,7 @@ extension Node {
     /// Closes the connection to `node` (`disconnect_node/1`); `false` when not connected.
     @discardableResult
     public func disconnect(_ node: Atom) async -> Bool {
-        guard let connection = await distribution.existingConnection(to: node) else { return false }
+        guard let connection = distribution.openConnection(to: node) else { return false }
         connection.close(reason: .disconnect)
         return true
     }

@@ -40,7 +40,7 @@ extension Node {
         guard process.state.withLock({ $0.links.remove(b) }) != nil else { return }
         if isLocal(b) {
             processes.lookup(b)?.state.withLock { _ = $0.links.remove(a) }
-        } else if let connection = await distribution.existingConnection(to: b.node) {
+        } else if let connection = distribution.openConnection(to: b.node) {
             await connection.deliver(
                 connection.supportsUnlinkID
                     ? .unlinkID(id: Int(distribution.nextUnlinkID()), from: a, to: b) : .unlink(from: a, to: b),
@@ -123,7 +123,7 @@ extension Node {
             }
             return
         }
-        guard let connection = await distribution.existingConnection(to: handle.node) else { return }
+        guard let connection = distribution.openConnection(to: handle.node) else { return }
         let target: ControlMessage.MonitorTarget = handle.target.map { .pid($0) } ?? .name(handle.name ?? "undefined")
         await connection.deliver(.demonitor(from: watcher, target: target, reference: reference), payload: nil)
     }
@@ -144,7 +144,7 @@ extension Node {
             process.deliverExit(from: from, reason: reason, linked: linked)
             return
         }
-        guard target.node != name, let connection = await distribution.existingConnection(to: target.node) else {
+        guard target.node != name, let connection = distribution.openConnection(to: target.node) else {
             return
         }
         if linked {
@@ -169,7 +169,7 @@ extension Node {
             process.mailbox.enqueue(.message(Self.down(reference, target, reason)))
             return
         }
-        guard let connection = await distribution.existingConnection(to: watcher.node) else { return }
+        guard let connection = distribution.openConnection(to: watcher.node) else { return }
         let from: ControlMessage.MonitorTarget
         switch target {
         case .pid(let pid): from = .pid(pid)

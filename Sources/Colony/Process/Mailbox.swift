@@ -111,7 +111,4 @@ final class Mailbox: Sendable {
         waiter?.resume()
         return rest
     }
-
-    /// Whether messages are queued (for tests and introspection).
-    var isEmpty: Bool { state.withLock { $0.queue.isEmpty } }
 }

@@ -46,11 +46,7 @@ public final class ProcessContext {
             }
             try drainMailbox()
             if savedHead < saved.count { continue }
-            await process.mailbox.waitForMessage()
-            if Task.isCancelled && !process.trapsExits {
-                try drainMailbox()
-                throw ProcessExit(.atom(ExitReasons.killed))
-            }
+            try await waitForMail()
         }
     }
 
@@ -97,12 +93,17 @@ public final class ProcessContext {
                     }
                 }
             }
-            await process.mailbox.waitForMessage()
-            if Task.isCancelled && !process.trapsExits {
-                // Cancelled by a kill or by its own task's cancellation: pick up the exit signal.
-                try drainMailbox()
-                throw ProcessExit(.atom(ExitReasons.killed))
-            }
+            try await waitForMail()
+        }
+    }
+
+    /// Parks until the mailbox has something. A task cancelled by a kill (or by its own
+    /// cancellation) picks up the exit signal and ends with `killed`.
+    private func waitForMail() async throws {
+        await process.mailbox.waitForMessage()
+        if Task.isCancelled && !process.trapsExits {
+            try drainMailbox()
+            throw ProcessExit(.atom(ExitReasons.killed))
         }
     }
 

@@ -69,13 +69,15 @@ public struct DistributionInbound: Sendable {
         switch try cursor.byte() {
         case 68:
             let references = try readAtomCacheReferences(&cursor)
-            return try decodeMessage(raw, from: cursor.offset, references: references)
+            return try decodeTerms(raw, from: cursor.offset, references: references, versioned: false)
         case 69:
             let sequence = try cursor.uint64()
             let fragment = try cursor.uint64()
             guard fragment >= 1 else { throw .badFragment("fragment id 0") }
             let references = try readAtomCacheReferences(&cursor)
-            if fragment == 1 { return try decodeMessage(raw, from: cursor.offset, references: references) }
+            if fragment == 1 {
+                return try decodeTerms(raw, from: cursor.offset, references: references, versioned: false)
+            }
             guard partial[sequence] == nil else { throw .badFragment("sequence \(sequence) started twice") }
             guard partial.count < limits.maximumOpenSequences else {
                 throw .badFragment("more than \(limits.maximumOpenSequences) open sequences")
@@ -150,12 +152,6 @@ public struct DistributionInbound: Sendable {
             }
         }
         return try result.get()
-    }
-
-    private func decodeMessage(_ raw: UnsafeRawBufferPointer, from offset: Int, references: [Atom])
-        throws(DistributionError) -> Event
-    {
-        try decodeTerms(raw, from: offset, references: references, versioned: false)
     }
 
     private func decodeTerms(

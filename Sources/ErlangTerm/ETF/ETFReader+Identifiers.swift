@@ -141,7 +141,6 @@ extension ETFReader {
         guard size >= 4, size - 4 <= remaining else {
             throw ETFError(.lengthExceedsInput(length: size, remaining: remaining), at: start)
         }
-        let end = offset - 4 + size
         let arity = try readUInt8()
         let uniq = try readBytes(16)
         let index = try readUInt32()
@@ -156,8 +155,7 @@ extension ETFReader {
         }
         let pid = try readPID(tag: pidTag)
         let free = try readElements(freeCount)
-        // OTP does not check the size field; neither does Colony, which recomputes it on encoding.
-        _ = end
+        // OTP does not check the size field beyond this; Colony recomputes it on encoding.
         return ErlangFun(
             arity: arity, uniq: uniq, index: index, module: module, oldIndex: oldIndex, oldUniq: oldUniq, pid: pid,
             freeVariables: free)
