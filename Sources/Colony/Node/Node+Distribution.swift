@@ -66,6 +66,7 @@ extension Node {
             state.epmd = epmd
         }
         node.startSystemProcess()
+        node.startGlobalCompatProcess()
         logger.info("node \(fullName) up on port \(port), creation \(creation)")
         return node
     }

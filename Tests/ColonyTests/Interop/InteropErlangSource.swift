@@ -64,7 +64,14 @@ enum InteropErlangSource {
             out("RESULT global_whereis ~w", [global:whereis_name(Name) =:= self()]),
             out("RESULT global_names ~w", [lists:member(Name, global:registered_names())]),
             global:unregister_name(Name),
-            out("RESULT global_after ~w", [global:whereis_name(Name)]).
+            out("RESULT global_after ~w", [global:whereis_name(Name)]),
+            %% global:sync() waits for every visible node to be synchronised, Colony included.
+            Self = self(),
+            spawn(fun() -> Self ! {global_sync, global:sync()} end),
+            Sync = receive {global_sync, R} -> R after 10000 -> timeout end,
+            out("RESULT global_sync ~w", [Sync]),
+            out("RESULT global_reregister ~w", [global:register_name(Name, self())]),
+            out("RESULT global_done ~w", [global:whereis_name(Name) =:= self()]).
 
         wait_connected(_, 0) ->
             not_connected;
