@@ -115,6 +115,24 @@ extension Node {
         }
     }
 
+    /// Sends to a process alias: at once to a local alias (dropped if the alias is gone), as an
+    /// `ALIAS_SEND` to another node's.
+    func send(_ message: Term, toAlias alias: Reference, from: PID?) async {
+        if alias.node == name {
+            if alias.creation == creation { aliases.lookup(alias)?.mailbox.enqueue(.message(message)) }
+            return
+        }
+        guard let connection = await distribution.connection(to: alias.node) else { return }
+        let sender = from ?? distribution.systemPID ?? PID(node: name, id: 0, serial: 0, creation: creation)
+        do {
+            if try connection.enqueue(.aliasSend(from: sender, alias: alias), payload: message) {
+                await connection.waitForRoom()
+            }
+        } catch {
+            distribution.logger.error("dropped a message to alias \(alias): \(error)")
+        }
+    }
+
     /// Delivers a message that arrived from another node.
     func deliverLocal(_ message: Term, to pid: PID) {
         guard isLocal(pid) else { return }

@@ -23,9 +23,17 @@ public struct ProcessExit: Error, Sendable, Equatable, CustomStringConvertible {
     /// The exit reason for an error thrown out of a process body.
     static func reason(for error: any Error) -> Term {
         if let exit = error as? ProcessExit { return exit.reason }
+        if let convertible = error as? any ExitReasonConvertible { return convertible.exitReason }
         if error is CancellationError { return .atom(ExitReasons.killed) }
         return .tuple(["swift_error", .string(String(describing: error))])
     }
+}
+
+/// An error that knows the exit reason a process thrown out of by it should end with (a failed
+/// call ends its caller as OTP's would, for example).
+public protocol ExitReasonConvertible: Error {
+    /// The reason the process exits with.
+    var exitReason: Term { get }
 }
 
 /// The atoms that name well-known exit reasons.

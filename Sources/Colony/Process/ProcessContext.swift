@@ -140,6 +140,15 @@ public final class ProcessContext {
         throw ProcessExit(reason)
     }
 
+    /// The oldest message that a selective receive skipped, removed; for a reactive process's
+    /// drain loop, which must handle those before asking the mailbox for more.
+    func takeOldestSaved() -> Term? {
+        guard savedHead < saved.count else { return nil }
+        let message = saved[savedHead]
+        takeSaved(at: savedHead)
+        return message
+    }
+
     private func takeSaved(at index: Int) {
         if index == savedHead {
             savedHead += 1

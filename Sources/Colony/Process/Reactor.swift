@@ -28,7 +28,17 @@ extension Node {
         link: PID? = nil, initial: State,
         _ handler: @escaping @Sendable (inout State, Term, ProcessContext) async throws -> ReactorAction
     ) -> PID {
-        let reactor = Reactor(node: self, state: initial, handler: handler)
+        spawnReactor(link: link, initial: initial, onExit: nil, handler)
+    }
+
+    /// ``spawnReactor(link:initial:_:)`` with `onExit`, called with the reason when the process
+    /// ends on its own (a stop, a thrown error or an exit signal), before links and monitors hear.
+    @discardableResult
+    func spawnReactor<State: Sendable>(
+        link: PID?, initial: State, onExit: (@Sendable (Term) -> Void)?,
+        _ handler: @escaping @Sendable (inout State, Term, ProcessContext) async throws -> ReactorAction
+    ) -> PID {
+        let reactor = Reactor(node: self, state: initial, onExit: onExit, handler: handler)
         let process = processes.add(node: name, creation: creation, schedule: { reactor.scheduleDrain() })
         reactor.attach(process)
         if let link { linkAtSpawn(process, to: link) }
@@ -42,16 +52,18 @@ final class Reactor<State: Sendable>: @unchecked Sendable {
     let node: Node
     var state: State
     let handler: @Sendable (inout State, Term, ProcessContext) async throws -> ReactorAction
+    let onExit: (@Sendable (Term) -> Void)?
     private var process: LocalProcess?
     private var context: ProcessContext?
     private var batch: [Envelope] = []
 
     init(
-        node: Node, state: State,
+        node: Node, state: State, onExit: (@Sendable (Term) -> Void)? = nil,
         handler: @escaping @Sendable (inout State, Term, ProcessContext) async throws -> ReactorAction
     ) {
         self.node = node
         self.state = state
+        self.onExit = onExit
         self.handler = handler
     }
 
@@ -83,17 +95,27 @@ final class Reactor<State: Sendable>: @unchecked Sendable {
         var reason: Term?
         outer: while process.mailbox.drainOrIdle(swapping: &batch) {
             defer { batch.removeAll(keepingCapacity: true) }
-            for envelope in batch {
+            var index = 0
+            // The batch first, then what a selective receive inside the handler skipped: those
+            // arrived after the batch. Only then back to the mailbox.
+            while true {
+                let message: Term
                 do {
-                    let message: Term
-                    switch envelope {
-                    case .message(let term):
-                        message = term
-                    case .exit(let from, let exitReason, let linked):
-                        guard let term = try context.exitSignal(from: from, reason: exitReason, linked: linked) else {
-                            continue
+                    if index < batch.count {
+                        let envelope = batch[index]
+                        index += 1
+                        switch envelope {
+                        case .message(let term):
+                            message = term
+                        case .exit(let from, let exitReason, let linked):
+                            guard let term = try context.exitSignal(from: from, reason: exitReason, linked: linked)
+                            else { continue }
+                            message = term
                         }
-                        message = term
+                    } else if let skipped = context.takeOldestSaved() {
+                        message = skipped
+                    } else {
+                        break
                     }
                     if case .stop(let stopReason) = try await handler(&state, message, context) {
                         reason = stopReason
@@ -105,6 +127,9 @@ final class Reactor<State: Sendable>: @unchecked Sendable {
                 }
             }
         }
-        if let reason { await node.terminate(process, reason: reason) }
+        if let reason {
+            onExit?(reason)
+            await node.terminate(process, reason: reason)
+        }
     }
 }
