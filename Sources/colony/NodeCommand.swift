@@ -28,10 +28,10 @@ struct NodeOptions: ParsableArguments {
     }
 }
 
-/// `colony node`: runs a node until SIGTERM or SIGINT, with an `echo` process.
+/// `colony node`: runs a node until SIGTERM or SIGINT, with an `echo` process and a `kv` server.
 struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "node", abstract: "Run a node with an echo process until SIGTERM/SIGINT.")
+        commandName: "node", abstract: "Run a node with an echo process and a kv server until SIGTERM/SIGINT.")
 
     @OptionGroup var options: NodeOptions
     @Option(help: "Nodes to connect to once started (repeatable).") var connect: [String] = []
@@ -62,6 +62,8 @@ struct NodeCommand: AsyncParsableCommand {
             }
         }
         node.register("echo", pid: echo)
+        // The guide's GlobalStateManager protocol, for any OTP node: GenServer.call({:kv, node}, ...).
+        try await node.startServer(KeyValueServer(), name: .local("kv"))
         say("node \(node.name) started (port \(node.distributionPort ?? 0))")
         for peer in connect {
             let result = await node.connect(to: Atom(peer))
