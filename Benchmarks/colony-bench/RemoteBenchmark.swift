@@ -31,6 +31,7 @@ enum RemoteBenchmark {
             }
         }
         node.register("sink", pid: sink)
+        try await node.startServer(BenchServer(), name: .local("bench_gs"))
         FileHandle.standardOutput.write(Data("ready\n".utf8))
         while true { try await Task.sleep(for: .seconds(3600)) }
     }
@@ -79,6 +80,18 @@ enum RemoteBenchmark {
             let median = rates[(rates.count - 1) / 2]
             print("REMOTE \(name) \(format(median, 0)) \(format(median * Double(payload ?? 0) / 1e6, 1))")
         }
+        let server = ServerRef.remote("bench_gs", node: peer)
+        var single: [GenServerBenchmark.Run] = []
+        var sixteen: [GenServerBenchmark.Run] = []
+        for _ in 0..<reps {
+            single.append(await GenServerBenchmark.sequentialCalls(node: node, server: server, count: 100_000))
+        }
+        for _ in 0..<reps {
+            sixteen.append(
+                await GenServerBenchmark.concurrentCalls(node: node, server: server, callers: 16, perCaller: 10_000))
+        }
+        GenServerBenchmark.report(prefix: "REMOTE", name: "gs_call_x1", runs: single, count: 100_000)
+        GenServerBenchmark.report(prefix: "REMOTE", name: "gs_call_x16", runs: sixteen, count: 160_000)
         await clusterTimes(node: node, reps: reps, epmdPort: epmdPort)
         print("REMOTE idle_node_rss_mib \(format(Double(rss(of: b.processIdentifier)) / 1_048_576, 1)) 0")
         await node.stop()

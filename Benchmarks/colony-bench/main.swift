@@ -2,7 +2,7 @@
 // sets beside OTP's figures. A benchmark, never a test: it asserts nothing.
 //
 //   colony-bench etf REPS ITERS   ->  "ETF <workload> <op> <ops/s> <MB/s> <bytes>"
-//   colony-bench local REPS       ->  "LOCAL <workload> <msgs/s>"
+//   colony-bench local REPS       ->  "LOCAL <workload> <msgs/s>" (sends, then GenServer calls)
 //   colony-bench remote REPS EPMDPORT -> "REMOTE <workload> <value> <MB/s>" (starts its own peer)
 //   colony-bench memory           ->  "MEM bytes_per_idle_process <bytes>"
 import ErlangTerm
@@ -31,6 +31,7 @@ case "memory":
 case "local":
     let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
     await LocalBenchmark.run(reps: reps)
+    await GenServerBenchmark.runLocal(reps: reps)
 case "etf":
     let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
     let iterations = arguments.count > 3 ? Int(arguments[3]) ?? 1_000_000 : 1_000_000

@@ -27,6 +27,8 @@ public final class Node: Sendable {
 
     let processes = ProcessTable()
     let aliases = AliasTable()
+    /// The deadlines of `receive`s with a timeout.
+    let receiveTimers: ReceiveTimers
     let distribution: Distribution
     private let referenceCounter = Atomic<UInt64>(1)
 
@@ -42,6 +44,7 @@ public final class Node: Sendable {
         self.creation = creation
         self.eventLoopGroup = eventLoopGroup
         self.distribution = distribution
+        self.receiveTimers = ReceiveTimers(eventLoop: eventLoopGroup.any())
     }
 
     /// Whether `pid` belongs to this node (this incarnation).

@@ -70,8 +70,8 @@ public final class ProcessContext {
             index += 1
         }
         let deadline = timeout.map { ContinuousClock.now + $0 }
-        var timer: Scheduled<Void>?
-        defer { timer?.cancel() }
+        var timer: UInt64?
+        defer { if let timer { node.receiveTimers.cancel(timer) } }
         while true {
             let scanFrom = saved.count
             try drainMailbox()
@@ -87,10 +87,7 @@ public final class ProcessContext {
                 let remaining = deadline - ContinuousClock.now
                 if remaining <= .zero { return nil }
                 if timer == nil {
-                    let mailbox = process.mailbox
-                    timer = node.eventLoopGroup.any().scheduleTask(in: remaining.timeAmount) {
-                        mailbox.wake()
-                    }
+                    timer = node.receiveTimers.add(.now() + remaining.timeAmount, wake: process.mailbox)
                 }
             }
             try await waitForMail()
