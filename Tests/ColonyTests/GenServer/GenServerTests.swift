@@ -63,6 +63,22 @@ struct GenServerTests {
         #expect(names.whereisName("counter") == nil)
     }
 
+    @Test("via a Registry: call by key, and the key goes when the server crashes")
+    func viaRegistry() async throws {
+        let registry = try Registry.start(on: node, keys: .unique, partitions: 2)
+        let pid = try await node.startServer(CounterServer(journal: Journal()), name: .via(registry, "counter"))
+        #expect(registry.lookup("counter").map(\.pid) == [pid])
+        await node.cast(.via(registry, "counter"), .tuple(["add", 4]))
+        #expect(try await node.call(.via(registry, "counter"), "get") == 4)
+        await #expect(throws: GenServerStartError.alreadyStarted(pid)) {
+            try await node.startServer(CounterServer(journal: Journal()), name: .via(registry, "counter"))
+        }
+        _ = try? await node.call(.via(registry, "counter"), "crash")
+        for _ in 0..<200 where registry.whereisName("counter") != nil { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(registry.whereisName("counter") == nil)
+        await registry.stop()
+    }
+
     @Test("calls fail as OTP's do: noproc, timeout (late reply dropped), the server's exit reason")
     func callFailures() async throws {
         let noName = await #expect(throws: GenServerCallError.self) { try await node.call(.name("nobody"), "get") }
