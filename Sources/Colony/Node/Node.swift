@@ -29,6 +29,10 @@ public final class Node: Sendable {
     let aliases = AliasTable()
     /// The deadlines of `receive`s with a timeout.
     let receiveTimers: ReceiveTimers
+    /// Swift functions other nodes may run here by name (remote tasks, rpc).
+    public let functions = FunctionRegistry()
+    /// Closures handed to a local task supervisor, waiting for it to start their task.
+    let taskBodies = TaskBodyTable()
     let distribution: Distribution
     private let referenceCounter = Atomic<UInt64>(1)
 
