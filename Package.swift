@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -53,6 +54,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -62,6 +64,8 @@ let package = Package(
                 "ErlangTerm",
                 "Colony",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -71,6 +75,12 @@ let package = Package(
                 "ErlangTerm", "Colony", "ErlangDistribution", .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Benchmarks/colony-bench",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "counter-example",
+            dependencies: ["Colony", "ErlangTerm"],
+            path: "Examples/CounterApp",
             swiftSettings: strictSettings
         ),
         .target(
@@ -109,6 +119,8 @@ let package = Package(
                 "Colony",
                 "ColonyTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),

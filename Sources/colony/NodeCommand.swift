@@ -3,6 +3,7 @@ import Colony
 import ErlangTerm
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// Options shared by the commands that start a node.
 struct NodeOptions: ParsableArguments {
@@ -42,36 +43,53 @@ struct NodeCommand: AsyncParsableCommand {
             handler.logLevel = .info
             return handler
         }
-        let node = try await Node.start(options.configuration(defaultName: "colony"))
-        let events = node.monitorNodes()
-        Task {
-            for await event in events {
-                switch event {
-                case .nodeUp(let peer, let hidden): say("nodeup \(peer)\(hidden ? " hidden" : "")")
-                case .nodeDown(let peer, _, let reason): say("nodedown \(peer) \(reason)")
+        let logger = Logger(label: "colony")
+        let peers = connect
+        // The root supervision tree: echo, then kv; stopped in reverse order on SIGTERM/SIGINT.
+        let application = NodeApplication(
+            configuration: options.configuration(defaultName: "colony"), logger: logger,
+            started: { node, _ in
+                let events = node.monitorNodes()
+                Task {
+                    for await event in events {
+                        switch event {
+                        case .nodeUp(let peer, let hidden): say("nodeup \(peer)\(hidden ? " hidden" : "")")
+                        case .nodeDown(let peer, _, let reason): say("nodedown \(peer) \(reason)")
+                        }
+                    }
                 }
-            }
-        }
-        let echo = node.spawn { process in
+                say("node \(node.name) started (port \(node.distributionPort ?? 0))")
+                for peer in peers {
+                    let result = await node.connect(to: Atom(peer))
+                    say("connect \(peer): \(result)")
+                }
+            },
+            children: { _ in [Self.echo, Self.keyValue] })
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: application)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        say("stopped")
+    }
+
+    /// `echo`: answers `{From, Msg}` with `{self(), Msg}`.
+    static let echo = ChildSpec(id: "echo") { node, supervisor in
+        let pid = node.spawn(link: supervisor) { process in
             while true {
                 let message = try await process.receive()
-                // {From, Msg} -> From ! {self(), Msg}
                 if case .tuple(let t) = message, t.count == 2, case .pid(let from) = t[0] {
                     await process.send(.tuple([.pid(process.pid), t[1]]), to: from)
                 }
             }
         }
-        node.register("echo", pid: echo)
-        // The guide's GlobalStateManager protocol, for any OTP node: GenServer.call({:kv, node}, ...).
-        try await node.startServer(KeyValueServer(), name: .local("kv"))
-        say("node \(node.name) started (port \(node.distributionPort ?? 0))")
-        for peer in connect {
-            let result = await node.connect(to: Atom(peer))
-            say("connect \(peer): \(result)")
-        }
-        await SignalWaiter.waitForTermination()
-        say("stopping \(node.name)")
-        await node.stop()
+        // Registered before the supervisor goes on, so the name is there once the node says started.
+        node.register("echo", pid: pid)
+        return pid
+    }
+
+    /// `kv`: the guide's GlobalStateManager protocol, for any OTP node: `GenServer.call({:kv, node}, ...)`.
+    static let keyValue = ChildSpec(id: "kv") { node, supervisor in
+        try await node.startServer(KeyValueServer(), name: .local("kv"), link: supervisor)
     }
 }
 

@@ -4,14 +4,17 @@ import Foundation
 /// The `colony` executable built beside the test bundle.
 enum ColonyBinary {
     static var url: URL {
-        get throws {
-            let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            for candidate in [directory, directory.deletingLastPathComponent()] {
-                let url = candidate.appendingPathComponent("colony")
-                if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-            }
-            throw ExternalProcess.Failure(description: "the colony executable is not built next to \(directory.path)")
+        get throws { try executable("colony") }
+    }
+
+    /// An executable product of this package, built beside the test bundle.
+    static func executable(_ name: String) throws -> URL {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [directory, directory.deletingLastPathComponent()] {
+            let url = candidate.appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
         }
+        throw ExternalProcess.Failure(description: "the \(name) executable is not built next to \(directory.path)")
     }
 
     /// Starts `colony node` with the given name and extra arguments.
