@@ -55,12 +55,13 @@ extension Node {
             receiveDown(
                 from: from, to: to, reference: reference, reason: payload ?? .atom(ExitReasons.normal),
                 peer: Atom(connection.peerName))
-        case .spawnRequest(let id, let from, _, _, _, _, _):
-            // Remote spawn arrives with the RPC work; until then, answer so the caller does not hang.
-            Task {
-                await connection.deliver(.spawnReply(requestID: id, to: from, flags: 0, result: "notsup"), payload: nil)
-            }
-        case .spawnReply, .groupLeader:
+        case .spawnRequest(let id, let from, _, let module, let function, _, let options):
+            handleSpawnRequest(
+                id: id, from: from, module: module, function: function, options: options, arguments: payload,
+                connection: connection)
+        case .spawnReply(let id, let to, let flags, let result):
+            handleSpawnReply(id: id, to: to, flags: flags, result: result, connection: connection)
+        case .groupLeader:
             break
         }
     }
@@ -127,7 +128,8 @@ extension Node {
                 for (reference, handle) in state.monitors where handle.node == peer {
                     state.monitors[reference] = nil
                     let target: Term =
-                        handle.name.map { .tuple([.atom($0), .atom(peer)]) } ?? .pid(handle.target!)
+                        handle.name.map { .tuple([.atom($0), .atom(peer)]) } ?? handle.target.map(Term.pid)
+                        ?? "undefined"
                     fired.append((reference, target))
                 }
                 state.monitoredBy = state.monitoredBy.filter { $0.value.watcher.node != peer }

@@ -16,7 +16,6 @@ extension Node {
         let fullName = configuration.fullName
         let cookie = try configuration.resolvedCookie()
         var flags = DistributionFlags.colonyDefault
-        flags.remove(.spawn)  // remote spawn comes with the RPC layer
         if configuration.hidden { flags.remove(.published) }
         // The creation is known only after EPMD registration, which needs the listener's port:
         // the handshake configuration gets it then. Connections accepted before that are refused.

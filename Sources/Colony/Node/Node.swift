@@ -49,6 +49,7 @@ public final class Node: Sendable {
         self.eventLoopGroup = eventLoopGroup
         self.distribution = distribution
         self.receiveTimers = ReceiveTimers(eventLoop: eventLoopGroup.any())
+        registerBuiltinFunctions()
     }
 
     /// Whether `pid` belongs to this node (this incarnation).
