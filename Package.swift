@@ -77,6 +77,18 @@ let package = Package(
             path: "Benchmarks/colony-bench",
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "ClusterExampleKit",
+            dependencies: ["Colony", "ErlangTerm"],
+            path: "Examples/ClusterKit",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "cluster-example",
+            dependencies: ["ClusterExampleKit", "Colony", "ErlangTerm", "ErlangDistribution"],
+            path: "Examples/ClusterApp",
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "counter-example",
             dependencies: ["Colony", "ErlangTerm"],
@@ -114,6 +126,7 @@ let package = Package(
         .testTarget(
             name: "ColonyTests",
             dependencies: [
+                "ClusterExampleKit",
                 "ErlangTerm",
                 "ErlangDistribution",
                 "Colony",
