@@ -144,7 +144,19 @@ enum InteropErlangSource {
             {no_such_name_here, Node} ! hello,
             ok;
         command({roundtrip, EchoPid, EchoName, EchoNode}) ->
-            roundtrip(EchoPid, {EchoName, EchoNode}).
+            roundtrip(EchoPid, {EchoName, EchoNode});
+        command({gen_call, Server, Request}) ->
+            gen_server:call(Server, Request, 5000);
+        command(capture_call) ->
+            %% A process that answers one gen_server call with {ok, <<"captured">>} and keeps the
+            %% request for a later {captured, Pid}.
+            spawn(fun() ->
+                receive {'$gen_call', From, Request} -> gen_server:reply(From, {ok, <<"captured">>}) end,
+                receive {give, To} -> To ! {captured, Request} end
+            end);
+        command({captured, Pid}) ->
+            Pid ! {give, self()},
+            receive {captured, Request} -> Request after 5000 -> none end.
 
         target() ->
             receive
