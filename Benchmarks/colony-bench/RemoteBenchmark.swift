@@ -32,6 +32,9 @@ enum RemoteBenchmark {
         }
         node.register("sink", pid: sink)
         try await node.startServer(BenchServer(), name: .local("bench_gs"))
+        let system = ColonyActorSystem(node: node)
+        let actor = BenchActor(actorSystem: system)
+        system.register(actor, as: "bench_actor")
         FileHandle.standardOutput.write(Data("ready\n".utf8))
         while true { try await Task.sleep(for: .seconds(3600)) }
     }
@@ -92,6 +95,17 @@ enum RemoteBenchmark {
         }
         GenServerBenchmark.report(prefix: "REMOTE", name: "gs_call_x1", runs: single, count: 100_000)
         GenServerBenchmark.report(prefix: "REMOTE", name: "gs_call_x16", runs: sixteen, count: 160_000)
+        await RPCBenchmark.rpcCalls(node: node, peer: peer, reps: reps)
+        await RPCBenchmark.actorCalls(node: node, peer: peer, reps: reps)
+        let c = try startSink(name: "bench_c@127.0.0.1", epmdPort: epmdPort)
+        let d = try startSink(name: "bench_d@127.0.0.1", epmdPort: epmdPort)
+        defer {
+            c.terminate()
+            d.terminate()
+        }
+        let three: [Atom] = [peer, "bench_c@127.0.0.1", "bench_d@127.0.0.1"]
+        for other in three { _ = await node.connect(to: other) }
+        await RPCBenchmark.multicalls(node: node, peers: three, reps: reps)
         await clusterTimes(node: node, reps: reps, epmdPort: epmdPort)
         print("REMOTE idle_node_rss_mib \(format(Double(rss(of: b.processIdentifier)) / 1_048_576, 1)) 0")
         await node.stop()
