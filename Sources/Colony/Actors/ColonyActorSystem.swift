@@ -245,3 +245,24 @@ public struct ActorWatch: Sendable {
     /// Waits until the actor ends and returns why.
     public func reason() async -> Term { await task.value }
 }
+
+extension ChildSpec {
+    /// A child that is a distributed actor: each start (and restart) makes a new instance with
+    /// `make`, links its process to the supervisor and, with `name`, registers it, so callers that
+    /// resolve it by name reach the restarted instance.
+    public static func actor<Act>(
+        id: Term, system: ColonyActorSystem, name: Atom? = nil, restart: Restart = .permanent,
+        shutdown: Shutdown? = nil, _ make: @escaping @Sendable (ColonyActorSystem) -> Act
+    ) -> ChildSpec where Act: DistributedActor, Act.ID == ColonyActorID {
+        ChildSpec(id: id, restart: restart, shutdown: shutdown, type: .worker) { node, supervisor in
+            let actor = make(system)
+            guard let pid = actor.id.pid else { throw ColonyActorError.actorGone(actor.id) }
+            await node.link(pid, supervisor)
+            if let name, !node.register(name, pid: pid) {
+                await system.stop(actor.id)
+                throw ProcessExit(.tuple(["already_registered", .atom(name)]))
+            }
+            return pid
+        }
+    }
+}
