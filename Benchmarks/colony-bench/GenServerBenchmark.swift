@@ -30,6 +30,7 @@ enum GenServerBenchmark {
             try? await node.stopServer(.pid(server))
         }
         report(prefix: "LOCAL", name: "gs_call_local", runs: runs, count: 200_000)
+        SchedulerReport.print(after: "gs_call_local", node: node)
     }
 
     /// Sequential calls from one new process; returns each call's latency.

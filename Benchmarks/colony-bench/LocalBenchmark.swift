@@ -2,7 +2,8 @@ import Colony
 import ErlangTerm
 
 /// The workloads of erlbench's "local" and "mem" sections, on a Colony node: local send 1→1 and
-/// 4→1 of `{msg, Int}` until the receiver has counted them all, and memory per idle process.
+/// 4→1 of `{msg, Int}` until the receiver has counted them all, and memory per idle process; and
+/// ping-pong between two receive-loop processes (round trips per second).
 enum LocalBenchmark {
     static func run(reps: Int) async {
         let node = Node()
@@ -14,6 +15,39 @@ enum LocalBenchmark {
             rates.sort()
             print("LOCAL send_\(senders)to1 \(format(rates[(rates.count - 1) / 2], 0))")
         }
+        SchedulerReport.print(after: "send", node: node)
+        var rates: [Double] = []
+        for _ in 0..<reps {
+            rates.append(await pingPong(node: node, rounds: 200_000))
+        }
+        rates.sort()
+        print("LOCAL ping_pong \(format(rates[(rates.count - 1) / 2], 0))")
+        SchedulerReport.print(after: "ping_pong", node: node)
+    }
+
+    /// Round trips per second between two processes that each wait in `receive`.
+    static func pingPong(node: Node, rounds: Int) async -> Double {
+        let done = Completion()
+        let elapsed = Box<Duration>()
+        let echo = node.spawn { process in
+            while true {
+                guard case .tuple(let t) = try await process.receive(), t.count == 2, case .pid(let from) = t[0]
+                else { return }
+                await process.send(t[1], to: from)
+            }
+        }
+        node.spawn { process in
+            let start = ContinuousClock.now
+            for i in 0..<rounds {
+                await process.send(.tuple([.pid(process.pid), .integer(i)]), to: echo)
+                _ = try await process.receive()
+            }
+            elapsed.value = ContinuousClock.now - start
+            await process.send("stop", to: echo)
+            done.finish()
+        }
+        await done.wait()
+        return Double(rounds) / seconds(elapsed.value ?? .seconds(1))
     }
 
     /// Messages per second from `senders` processes to one receiver.

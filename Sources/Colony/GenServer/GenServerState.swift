@@ -69,7 +69,7 @@ struct GenServerState<Server: GenServer>: Sendable {
             outcome = try await server.initialize(process: process)
         } catch {
             let reason = ProcessExit.reason(for: error)
-            await unregisterVia()
+            await releaseNameAfterFailedStart(process: process)
             signal.finish(.failure(GenServerStartError.stopped(reason)))
             return .stop(reason)
         }
@@ -83,11 +83,11 @@ struct GenServerState<Server: GenServer>: Sendable {
             signal.finish(.success(process.pid))
             return await perform(.continue(argument), process: process)
         case .ignore:
-            await unregisterVia()
+            await releaseNameAfterFailedStart(process: process)
             signal.finish(.failure(GenServerStartError.ignored))
             return .stop(.atom(ExitReasons.normal))
         case .stop(let reason):
-            await unregisterVia()
+            await releaseNameAfterFailedStart(process: process)
             signal.finish(.failure(GenServerStartError.stopped(reason)))
             return .stop(reason)
         }
@@ -163,6 +163,13 @@ struct GenServerState<Server: GenServer>: Sendable {
         await server.terminate(reason: reason, process: process)
         await unregisterVia()
         return .stop(reason)
+    }
+
+    /// A start that fails gives its name up before the starter hears, as OTP's gen_server does:
+    /// the starter never finds the name still taken by the dying process.
+    private func releaseNameAfterFailedStart(process: ProcessContext) async {
+        if case .local(let atom) = name { _ = process.node.unregister(atom) }
+        await unregisterVia()
     }
 
     private func unregisterVia() async {

@@ -8,9 +8,16 @@ extension Node {
     /// Starts a distributed node: listens for connections, registers with EPMD (starting an
     /// embedded EPMD server when none answers and the configuration allows it), and starts the
     /// node's system process, registered as `net_kernel`, which answers `net_adm:ping`.
+    ///
+    /// - Parameters:
+    ///   - configuration: the node's name, cookie, ports and timing.
+    ///   - eventLoopGroup: the event loops for network I/O and timers.
+    ///   - execution: where processes run; by default the shared ``ProcessScheduler``.
+    ///   - logger: where the node and its connections log.
     public static func start(
         _ configuration: NodeConfiguration,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        execution: ProcessExecution = .default,
         logger: Logger = Logger(label: "colony.node")
     ) async throws -> Node {
         let fullName = configuration.fullName
@@ -57,7 +64,8 @@ extension Node {
         }
         handshake.localCreation = creation
         let node = Node(
-            name: Atom(fullName), creation: creation, eventLoopGroup: eventLoopGroup, distribution: distribution)
+            name: Atom(fullName), creation: creation, eventLoopGroup: eventLoopGroup, execution: execution,
+            distribution: distribution)
         distribution.state.withLock { state in
             state.handshake = handshake
             state.node = node

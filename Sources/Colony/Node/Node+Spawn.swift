@@ -18,7 +18,7 @@ extension Node {
         if let link { linkAtSpawn(process, to: link) }
         // The task is created while the lock is held, so that a kill arriving at once finds it.
         process.task.withLock { task in
-            task = Task {
+            task = Task(executorPreference: taskExecutor) {
                 let context = ProcessContext(process: process, node: self)
                 var reason: Term = .atom(ExitReasons.normal)
                 do {

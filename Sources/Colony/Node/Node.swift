@@ -24,6 +24,10 @@ public final class Node: Sendable {
     public let creation: UInt32
     /// The event loops that timers and network I/O run on.
     public let eventLoopGroup: any EventLoopGroup
+    /// Where the node's processes run.
+    public let execution: ProcessExecution
+    /// The executor preference of every process's task (`nil`: Swift's global executor).
+    let taskExecutor: (any TaskExecutor)?
 
     let processes = ProcessTable()
     let aliases = AliasTable()
@@ -37,16 +41,28 @@ public final class Node: Sendable {
     private let referenceCounter = Atomic<UInt64>(1)
 
     /// A node that is not distributed: `nonode@nohost`, processes and messages on this host only.
-    public convenience init(eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    ///
+    /// - Parameters:
+    ///   - eventLoopGroup: the event loops for timers.
+    ///   - execution: where processes run; by default the shared ``ProcessScheduler``.
+    public convenience init(
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        execution: ProcessExecution = .default
+    ) {
         self.init(
-            name: .noNode, creation: 0, eventLoopGroup: eventLoopGroup,
+            name: .noNode, creation: 0, eventLoopGroup: eventLoopGroup, execution: execution,
             distribution: Distribution(disabledFor: .noNode, group: eventLoopGroup))
     }
 
-    init(name: Atom, creation: UInt32, eventLoopGroup: any EventLoopGroup, distribution: Distribution) {
+    init(
+        name: Atom, creation: UInt32, eventLoopGroup: any EventLoopGroup, execution: ProcessExecution,
+        distribution: Distribution
+    ) {
         self.name = name
         self.creation = creation
         self.eventLoopGroup = eventLoopGroup
+        self.execution = execution
+        self.taskExecutor = execution.taskExecutor
         self.distribution = distribution
         self.receiveTimers = ReceiveTimers(eventLoop: eventLoopGroup.any())
         registerBuiltinFunctions()

@@ -80,7 +80,7 @@ final class Reactor<State: Sendable>: @unchecked Sendable {
         guard let process else { return }
         let mine = generation.wrappingAdd(1, ordering: .relaxed).newValue
         process.task.withLock { task in
-            task = Task { await self.drain(generation: mine) }
+            task = Task(executorPreference: node.taskExecutor) { await self.drain(generation: mine) }
         }
     }
 
