@@ -50,17 +50,8 @@ enum DistributedMessenger {
     static func multicastCall(_ module: Atom, _ function: Atom, _ arguments: [Term], from process: ProcessContext)
         async throws -> (results: [Term], badNodes: [Atom])
     {
-        let nodes = process.node.nodes()
-        let outcomes = try await process.multicall(nodes, module, function, arguments, timeout: .seconds(5))
-        var results: [Term] = []
-        var bad: [Atom] = []
-        for (node, outcome) in zip(nodes, outcomes) {
-            switch outcome {
-            case .success(let value): results.append(value)
-            case .failure(.noconnection), .failure(.timeout): bad.append(node)
-            case .failure(let error): results.append(error.rpcResult)
-            }
-        }
+        let (results, bad) = try await process.rpcMulticall(
+            process.node.nodes(), module, function, arguments, timeout: .seconds(5))
         return (results, bad)
     }
 }

@@ -55,4 +55,23 @@ extension ProcessContext {
         }
         return results
     }
+
+    /// `rpc:multicall/5`: the results of the nodes that answered, in the order of `nodes` (a
+    /// failure as its `{badrpc, Reason}` term, a throw as the thrown value), and the nodes that
+    /// were down or did not answer in time.
+    public func rpcMulticall(
+        _ nodes: [Atom], _ module: Atom, _ function: Atom, _ arguments: [Term], timeout: Duration? = nil
+    ) async throws -> (results: [Term], badNodes: [Atom]) {
+        let outcomes = try await multicall(nodes, module, function, arguments, timeout: timeout)
+        var results: [Term] = []
+        var badNodes: [Atom] = []
+        for (target, outcome) in zip(nodes, outcomes) {
+            switch outcome {
+            case .success(let value): results.append(value)
+            case .failure(.noconnection), .failure(.timeout): badNodes.append(target)
+            case .failure(let error): results.append(error.rpcResult)
+            }
+        }
+        return (results, badNodes)
+    }
 }

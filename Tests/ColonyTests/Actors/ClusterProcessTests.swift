@@ -110,6 +110,9 @@ struct ClusterProcessTests {
             }
             let all = try await process.multicall(Cluster.names + ["cp_none@127.0.0.1"], "work", "whoami", [])
             seen.append(.list(all.map { (try? $0.get()) ?? "failed" }))
+            let (results, bad) = try await process.rpcMulticall(
+                Cluster.names + ["cp_none@127.0.0.1"], "work", "whoami", [], timeout: .seconds(5))
+            seen.append(.tuple([.list(results), .list(bad.map(Term.atom))]))
             return seen
         }
         #expect(
@@ -120,6 +123,7 @@ struct ClusterProcessTests {
                     .tuple(["EXIT", .tuple(["undef", .list([.tuple(["work", "missing", .list([]), .list([])])])])]),
                 ]),
                 .list([.atom(Cluster.names[0]), .atom(Cluster.names[1]), "failed"]),
+                .tuple([.list(Cluster.names.map(Term.atom)), .list(["cp_none@127.0.0.1"])]),
             ])
         await cluster.stop()
     }
