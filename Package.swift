@@ -74,6 +74,7 @@ let package = Package(
             name: "colony-bench",
             dependencies: [
                 "ErlangTerm", "Colony", "ErlangDistribution", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Benchmarks/colony-bench",
             swiftSettings: strictSettings
@@ -133,6 +134,7 @@ let package = Package(
                 "Colony",
                 "ColonyTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

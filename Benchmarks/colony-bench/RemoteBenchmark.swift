@@ -2,6 +2,7 @@ import Colony
 import ErlangDistribution
 import ErlangTerm
 import Foundation
+import NIOPosix
 
 /// The workloads of erlbench's "remote", "cluster" and "mem" sections between two Colony nodes in
 /// separate OS processes on 127.0.0.1: A (this process) sends to `{sink, B}`, B runs in a child
@@ -16,7 +17,7 @@ enum RemoteBenchmark {
         configuration.epmdPort = epmdPort
         configuration.listenAddress = "127.0.0.1"
         configuration.startsEPMDServer = false
-        let node = try await Node.start(configuration)
+        let node = try await startNode(configuration)
         let sink = node.spawn { process in
             while true {
                 guard case .tuple(let start) = try await process.receive(), start.count == 3, start[0] == "start",
@@ -37,6 +38,16 @@ enum RemoteBenchmark {
         system.register(actor, as: "bench_actor")
         FileHandle.standardOutput.write(Data("ready\n".utf8))
         while true { try await Task.sleep(for: .seconds(3600)) }
+    }
+
+    /// A node on the default scheduler, or (COLONY_BENCH_EVENTLOOP=1) on one event loop that
+    /// runs both its connections and its processes.
+    static func startNode(_ configuration: NodeConfiguration) async throws -> Node {
+        guard ProcessInfo.processInfo.environment["COLONY_BENCH_EVENTLOOP"] == "1" else {
+            return try await Node.start(configuration)
+        }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        return try await Node.start(configuration, eventLoopGroup: group, execution: .eventLoop(group.next()))
     }
 
     static func startSink(name: String, epmdPort: Int) throws -> Foundation.Process {
@@ -65,7 +76,7 @@ enum RemoteBenchmark {
         configuration.epmdPort = epmdPort
         configuration.listenAddress = "127.0.0.1"
         configuration.startsEPMDServer = false
-        let node = try await Node.start(configuration)
+        let node = try await startNode(configuration)
         let peer: Atom = "bench_b@127.0.0.1"
         guard await node.connect(to: peer) == .connected else {
             print("REMOTE error cannot connect to \(peer)")
@@ -74,7 +85,8 @@ enum RemoteBenchmark {
         let workloads: [(String, Int, Int?)] = [
             ("send_msg_int", 1_000_000, nil), ("send_1kib", 200_000, 1024), ("send_64kib", 20_000, 65536),
         ]
-        for (name, count, payload) in workloads {
+        let skipSends = ProcessInfo.processInfo.environment["BENCH_REMOTE_CALLS_ONLY"] == "1"
+        for (name, count, payload) in workloads where !skipSends {
             var rates: [Double] = []
             for _ in 0..<reps {
                 rates.append(try await oneway(node: node, peer: peer, count: count, payload: payload))
@@ -106,7 +118,7 @@ enum RemoteBenchmark {
         let three: [Atom] = [peer, "bench_c@127.0.0.1", "bench_d@127.0.0.1"]
         for other in three { _ = await node.connect(to: other) }
         await RPCBenchmark.multicalls(node: node, peers: three, reps: reps)
-        await clusterTimes(node: node, reps: reps, epmdPort: epmdPort)
+        if !skipSends { await clusterTimes(node: node, reps: reps, epmdPort: epmdPort) }
         print("REMOTE idle_node_rss_mib \(format(Double(rss(of: b.processIdentifier)) / 1_048_576, 1)) 0")
         await node.stop()
     }

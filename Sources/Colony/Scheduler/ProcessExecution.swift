@@ -1,4 +1,5 @@
 import Foundation
+public import NIOCore
 
 /// Where a node runs its processes' tasks.
 public enum ProcessExecution: Sendable {
@@ -8,6 +9,10 @@ public enum ProcessExecution: Sendable {
     /// On Swift's default global executor (libdispatch on Linux): every message to a waiting
     /// process wakes a pool thread.
     case globalExecutor
+    /// On one SwiftNIO event loop, the one the node's connections should use too: a remote
+    /// message and the process that handles it share a thread, as on a BEAM scheduler that polls
+    /// its own sockets.
+    case eventLoop(any EventLoop)
 
     /// ``ProcessScheduler/shared``, or the global executor when the environment variable
     /// `COLONY_SCHEDULER` is `dispatch` (to compare the two in one binary).
@@ -20,6 +25,7 @@ public enum ProcessExecution: Sendable {
         switch self {
         case .scheduler(let scheduler): scheduler
         case .globalExecutor: nil
+        case .eventLoop(let loop): EventLoopTaskExecutor(loop)
         }
     }
 }
