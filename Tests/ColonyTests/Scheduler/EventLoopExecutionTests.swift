@@ -18,7 +18,9 @@ struct EventLoopExecutionTests {
             configuration.distributionPort = port
             configuration.listenAddress = address
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-            return (try await Node.start(configuration, eventLoopGroup: group, execution: .eventLoop(group.next())), group)
+            return (
+                try await Node.start(configuration, eventLoopGroup: group, execution: .eventLoop(group.next())), group
+            )
         }
         let (a, groupA) = try await start("el_a@127.0.0.1", "127.0.0.1")
         let (b, groupB) = try await start("el_b@127.0.0.2", "127.0.0.2")
