@@ -95,6 +95,10 @@ enum RemoteBenchmark {
             let median = rates[(rates.count - 1) / 2]
             print("REMOTE \(name) \(format(median, 0)) \(format(median * Double(payload ?? 0) / 1e6, 1))")
         }
+        if ProcessInfo.processInfo.environment["BENCH_REMOTE_SENDS_ONLY"] == "1" {
+            await node.stop()
+            return
+        }
         let server = ServerRef.remote("bench_gs", node: peer)
         var single: [GenServerBenchmark.Run] = []
         var sixteen: [GenServerBenchmark.Run] = []

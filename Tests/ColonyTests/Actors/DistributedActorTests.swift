@@ -46,31 +46,21 @@ distributed actor Greeter {
 /// Distributed actors on two nodes in one test process (EPMD-less, 127.0.0.1 and 127.0.0.2).
 @Suite("Distributed actors", .timeLimit(.minutes(1)))
 struct DistributedActorTests {
+    /// Two nodes with an actor system each.
     final class Pair: Sendable {
-        let a: Node
-        let b: Node
+        let nodes: NodePair
         let systemA: ColonyActorSystem
         let systemB: ColonyActorSystem
+        var a: Node { nodes.a }
+        var b: Node { nodes.b }
 
         init(_ label: String) async throws {
-            let port = try Int(ExternalProcess.freeLoopbackPort())
-            func configuration(_ name: String, _ address: String) -> NodeConfiguration {
-                var configuration = NodeConfiguration(name: name, cookie: "actors")
-                configuration.usesEPMD = false
-                configuration.distributionPort = port
-                configuration.listenAddress = address
-                return configuration
-            }
-            a = try await Node.start(configuration("\(label)_a@127.0.0.1", "127.0.0.1"))
-            b = try await Node.start(configuration("\(label)_b@127.0.0.2", "127.0.0.2"))
-            systemA = ColonyActorSystem(node: a)
-            systemB = ColonyActorSystem(node: b)
+            nodes = try await NodePair(label, cookie: "actors")
+            systemA = ColonyActorSystem(node: nodes.a)
+            systemB = ColonyActorSystem(node: nodes.b)
         }
 
-        func stop() async {
-            await a.stop()
-            await b.stop()
-        }
+        func stop() async { await nodes.stop() }
     }
 
     @Test("typed calls across nodes by id and by name; thrown errors say what happened")

@@ -46,7 +46,6 @@ struct InteropElixirTests {
     @Test("Elixir's Node.connect, Node.list and monitor_nodes see a Colony node up and down", .timeLimit(.minutes(1)))
     func elixirNode() async throws {
         try await InteropScope.run("elixir") { scope in
-            let elixir = try InteropTools.elixir()
             let cookie = "interop_elixir"
             let epmdPort = try await scope.startEPMD(.colony)
             let node = try await scope.startNode(name: "colony_ex@127.0.0.1", cookie: cookie, epmdPort: epmdPort)
@@ -60,22 +59,9 @@ struct InteropElixirTests {
             }
             #expect(node.register("colony_echo", pid: echo))
 
-            let file = scope.directory.appendingPathComponent("colony_interop.exs")
-            try Self.script.write(to: file, atomically: true, encoding: .utf8)
-            var environment = InteropScope.erlEnvironment(epmdPort: epmdPort)
-            environment["COLONY_NODE"] = node.name.name
-            let ex = ExternalProcess(
-                executable: elixir,
-                arguments: [
-                    "--name", "ex@127.0.0.1", "--cookie", cookie,
-                    "--erl", "-start_epmd false -kernel inet_dist_use_interface {127,0,0,1}", file.path,
-                ],
-                environment: environment, directory: scope.directory)
-            try ex.start()
-            scope.adopt(ex)
-
-            let ready = await InteropScope.waitForLine(ex, prefix: "READY", timeout: .seconds(40))
-            try #require(ready != nil, "\(InteropScope.describe(ex))")
+            let ex = try await scope.startElixirScript(
+                Self.script, file: "colony_interop.exs", name: "ex@127.0.0.1", cookie: cookie, epmdPort: epmdPort,
+                colony: node.name)
             let results = InteropScope.lines(ex, prefix: "RESULT")
             #expect(results.contains("RESULT connect true"), "\(InteropScope.describe(ex))")
             #expect(results.contains("RESULT list [:\"colony_ex@127.0.0.1\"]"), "\(results)")

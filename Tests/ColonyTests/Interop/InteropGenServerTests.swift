@@ -93,21 +93,9 @@ struct InteropGenServerTests {
             try await node.startServer(Silent(), name: .local("colony_silent"))
             try await node.startServer(Crashing(), name: .local("colony_crash"))
 
-            let file = scope.directory.appendingPathComponent("genserver.exs")
-            try Self.script.write(to: file, atomically: true, encoding: .utf8)
-            var environment = InteropScope.erlEnvironment(epmdPort: epmdPort)
-            environment["COLONY_NODE"] = node.name.name
-            let ex = ExternalProcess(
-                executable: try InteropTools.elixir(),
-                arguments: [
-                    "--name", "ex_gs@127.0.0.1", "--cookie", cookie,
-                    "--erl", "-start_epmd false -kernel inet_dist_use_interface {127,0,0,1}", file.path,
-                ],
-                environment: environment, directory: scope.directory)
-            try ex.start()
-            scope.adopt(ex)
-            let ready = await InteropScope.waitForLine(ex, prefix: "READY", timeout: .seconds(40))
-            try #require(ready != nil, "\(InteropScope.describe(ex))")
+            let ex = try await scope.startElixirScript(
+                Self.script, file: "genserver.exs", name: "ex_gs@127.0.0.1", cookie: cookie, epmdPort: epmdPort,
+                colony: node.name)
 
             // Elixir → Colony.
             let results = InteropScope.lines(ex, prefix: "RESULT")

@@ -69,21 +69,9 @@ struct InteropRPCTests {
                 return "ok"
             }
 
-            let file = scope.directory.appendingPathComponent("rpc.exs")
-            try Self.script.write(to: file, atomically: true, encoding: .utf8)
-            var environment = InteropScope.erlEnvironment(epmdPort: epmdPort)
-            environment["COLONY_NODE"] = node.name.name
-            let ex = ExternalProcess(
-                executable: try InteropTools.elixir(),
-                arguments: [
-                    "--name", "ex_rpc@127.0.0.1", "--cookie", cookie,
-                    "--erl", "-start_epmd false -kernel inet_dist_use_interface {127,0,0,1}", file.path,
-                ],
-                environment: environment, directory: scope.directory)
-            try ex.start()
-            scope.adopt(ex)
-            let ready = await InteropScope.waitForLine(ex, prefix: "READY", timeout: .seconds(40))
-            try #require(ready != nil, "\(InteropScope.describe(ex))")
+            let ex = try await scope.startElixirScript(
+                Self.script, file: "rpc.exs", name: "ex_rpc@127.0.0.1", cookie: cookie, epmdPort: epmdPort,
+                colony: node.name)
 
             // Elixir → Colony.
             #expect(

@@ -215,6 +215,30 @@ final class InteropScope: @unchecked Sendable {
 
     // MARK: - Colony
 
+    /// Writes `script` to the scope's directory and runs it with `elixir --name NAME@127.0.0.1`
+    /// on the private EPMD, with `COLONY_NODE` set to `colony`; waits (bounded) for its `READY`
+    /// line and returns the running process.
+    func startElixirScript(
+        _ script: String, file: String, name: String, cookie: String, epmdPort: Int, colony: Atom
+    ) async throws -> ExternalProcess {
+        let path = directory.appendingPathComponent(file)
+        try script.write(to: path, atomically: true, encoding: .utf8)
+        var environment = InteropScope.erlEnvironment(epmdPort: epmdPort)
+        environment["COLONY_NODE"] = colony.name
+        let ex = ExternalProcess(
+            executable: try InteropTools.elixir(),
+            arguments: [
+                "--name", name, "--cookie", cookie,
+                "--erl", "-start_epmd false -kernel inet_dist_use_interface {127,0,0,1}", path.path,
+            ],
+            environment: environment, directory: directory)
+        try ex.start()
+        adopt(ex)
+        let ready = await InteropScope.waitForLine(ex, prefix: "READY", timeout: .seconds(40))
+        try #require(ready != nil, "\(InteropScope.describe(ex))")
+        return ex
+    }
+
     /// Starts an in-process Colony node on 127.0.0.1, registered with the EPMD at `epmdPort`.
     func startNode(name: String, cookie: String, epmdPort: Int, tickTime: Duration = .seconds(60)) async throws
         -> Node

@@ -85,16 +85,9 @@ struct TaskSupervisorTests {
 
     @Test("tasks by name on another node: result, undefined function, failure, closure refused, nodedown")
     func remoteTasks() async throws {
-        let port = try Int(ExternalProcess.freeLoopbackPort())
-        func configuration(_ name: String, _ address: String) -> NodeConfiguration {
-            var configuration = NodeConfiguration(name: name, cookie: "tasks")
-            configuration.usesEPMD = false
-            configuration.distributionPort = port
-            configuration.listenAddress = address
-            return configuration
-        }
-        let a = try await Node.start(configuration("task_a@127.0.0.1", "127.0.0.1"))
-        let b = try await Node.start(configuration("task_b@127.0.0.2", "127.0.0.2"))
+        let pair = try await NodePair("task", cookie: "tasks")
+        let a = pair.a
+        let b = pair.b
         defer { Task { await a.stop() } }
         b.functions.register(module: "math", function: "square") { arguments, _ in
             guard case .integer(let n) = arguments.first else { throw ProcessExit("badarg") }
