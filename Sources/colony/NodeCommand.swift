@@ -36,6 +36,8 @@ struct NodeCommand: AsyncParsableCommand {
 
     @OptionGroup var options: NodeOptions
     @Option(help: "Nodes to connect to once started (repeatable).") var connect: [String] = []
+    @Flag(help: "Run processes on the event loop that runs the node's connections (lower remote latency, one core).")
+    var eventLoopExecution = false
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -47,7 +49,8 @@ struct NodeCommand: AsyncParsableCommand {
         let peers = connect
         // The root supervision tree: echo, then kv; stopped in reverse order on SIGTERM/SIGINT.
         let application = NodeApplication(
-            configuration: options.configuration(defaultName: "colony"), logger: logger,
+            configuration: options.configuration(defaultName: "colony"),
+            execution: eventLoopExecution ? .eventLoop : .scheduler, logger: logger,
             started: { node, _ in
                 let events = node.monitorNodes()
                 Task {

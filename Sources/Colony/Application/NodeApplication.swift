@@ -1,5 +1,6 @@
 public import ErlangTerm
 public import Logging
+import NIOPosix
 public import ServiceLifecycle
 
 /// A node and its root supervision tree as one swift-service-lifecycle `Service` (the part of an
@@ -30,6 +31,9 @@ public struct NodeApplication: Service {
     public let maxSeconds: Int
     /// The root supervisor's registered name.
     public let rootName: Atom
+    /// Where the node's processes run (see ``ProcessExecution``); `.eventLoop` gets a node-owned
+    /// one-thread event loop that also runs the node's connections.
+    public let execution: ApplicationExecution
     let children: @Sendable (Node) async throws -> [ChildSpec]
     let started: (@Sendable (Node, PID) async -> Void)?
     let logger: Logger
@@ -40,12 +44,14 @@ public struct NodeApplication: Service {
     ///   - configuration: the node's configuration.
     ///   - strategy, maxRestarts, maxSeconds: the root supervisor's (defaults as OTP's).
     ///   - rootName: the root supervisor's registered name.
+    ///   - execution: where processes run: Colony's scheduler, or the node's own event loop.
     ///   - logger: where start and stop are logged.
     ///   - started: called once the node and the whole tree are up, with the root's pid.
     ///   - children: the root's children, given the started node.
     public init(
         configuration: NodeConfiguration, strategy: SupervisorStrategy = .oneForOne, maxRestarts: Int = 3,
-        maxSeconds: Int = 5, rootName: Atom = "colony_root_sup", logger: Logger,
+        maxSeconds: Int = 5, rootName: Atom = "colony_root_sup", execution: ApplicationExecution = .scheduler,
+        logger: Logger,
         started: (@Sendable (Node, PID) async -> Void)? = nil,
         children: @escaping @Sendable (Node) async throws -> [ChildSpec]
     ) {
@@ -54,13 +60,24 @@ public struct NodeApplication: Service {
         self.maxRestarts = maxRestarts
         self.maxSeconds = maxSeconds
         self.rootName = rootName
+        self.execution = execution
         self.children = children
         self.started = started
         self.logger = logger
     }
 
     public func run() async throws {
-        let node = try await Node.start(configuration)
+        let node: Node
+        var ownGroup: MultiThreadedEventLoopGroup?
+        switch execution {
+        case .scheduler:
+            node = try await Node.start(configuration)
+        case .eventLoop:
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            ownGroup = group
+            node = try await Node.start(configuration, eventLoopGroup: group, execution: .eventLoop(group.next()))
+        }
+        defer { if let ownGroup { Task { try? await ownGroup.shutdownGracefully() } } }
         let root: PID
         do {
             root = try await node.startSupervisor(
@@ -83,6 +100,15 @@ public struct NodeApplication: Service {
         // Asked to stop: any reason is the end of the shutdown. Otherwise the tree gave up.
         if !Task.isShuttingDownGracefully { throw NodeApplicationError.rootSupervisorExited(reason) }
     }
+}
+
+/// Where a ``NodeApplication``'s processes run.
+public enum ApplicationExecution: Sendable {
+    /// On the shared ``ProcessScheduler`` (the default).
+    case scheduler
+    /// On one event loop of the node's own, which also runs its connections: lower latency for
+    /// remote calls, and one core for the node.
+    case eventLoop
 }
 
 /// Why a ``NodeApplication`` ended without being asked to.

@@ -9,11 +9,14 @@ import Testing
 /// server, and SIGTERM stops the tree and the node and exits 0.
 @Suite("colony node", .timeLimit(.minutes(1)))
 struct ColonyNodeCommandTests {
-    @Test("kv answers the GlobalStateManager protocol; SIGTERM stops cleanly with status 0")
-    func keyValueAndSigterm() async throws {
+    @Test(
+        "kv answers the GlobalStateManager protocol; SIGTERM stops cleanly with status 0",
+        arguments: [[], ["--event-loop-execution"]])
+    func keyValueAndSigterm(extra: [String]) async throws {
         let epmd = try await EPMDServer.start(host: "127.0.0.1", port: 0)
         defer { Task { await epmd.stop() } }
-        let colony = try ColonyBinary.startNode(name: "cmd_node@127.0.0.1", cookie: "command", epmdPort: epmd.port)
+        let colony = try ColonyBinary.startNode(
+            name: "cmd_node@127.0.0.1", cookie: "command", epmdPort: epmd.port, extra: extra)
         defer { colony.kill() }
         #expect(await colony.waitForOutput("started", timeout: .seconds(20)), "\(colony.standardError)")
 
