@@ -77,6 +77,9 @@ final class Mailbox: Sendable {
         }
     }
 
+    /// Whether nothing is queued right now.
+    var isEmpty: Bool { state.withLock { $0.queue.isEmpty } }
+
     /// Waits until a message is queued (or `wake()` is called). Returns at once if one is queued.
     func waitForMessage() async {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in

@@ -93,7 +93,12 @@ final class Reactor<State: Sendable>: @unchecked Sendable {
             }
         }
         var reason: Term?
-        outer: while process.mailbox.drainOrIdle(swapping: &batch) {
+        outer: while true {
+            // Before going idle, give the process that just got an answer one turn: a caller in a
+            // call loop sends its next request meanwhile, and this drain task takes it instead of
+            // the mailbox starting a new task for it.
+            if process.mailbox.isEmpty { await Task.yield() }
+            guard process.mailbox.drainOrIdle(swapping: &batch) else { break }
             defer { batch.removeAll(keepingCapacity: true) }
             var index = 0
             // The batch first, then what a selective receive inside the handler skipped: those
