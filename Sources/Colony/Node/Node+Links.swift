@@ -50,8 +50,15 @@ extension Node {
 
     /// Starts a monitor held by `watcher` (local) on `target`.
     func monitor(watcher: PID, target: MonitorTarget) async -> Reference {
+        guard let process = processes.lookup(watcher) else { return makeReference() }
+        return await monitor(holder: process, target: target)
+    }
+
+    /// Starts a monitor held by the local process `process` on `target` (no table lookup for the
+    /// holder: a process's own context already has it).
+    func monitor(holder process: LocalProcess, target: MonitorTarget) async -> Reference {
         let reference = makeReference()
-        guard let process = processes.lookup(watcher) else { return reference }
+        let watcher = process.pid
         switch target {
         case .pid(let pid) where isLocal(pid):
             let added =
@@ -109,10 +116,14 @@ extension Node {
 
     /// Removes a monitor held by `watcher`.
     func demonitor(watcher: PID, reference: Reference) async {
-        guard let process = processes.lookup(watcher),
-            let handle = process.state.withLock({ $0.monitors.removeValue(forKey: reference) })
-        else { return }
-        await cancelMonitor(reference: reference, watcher: watcher, handle: handle)
+        guard let process = processes.lookup(watcher) else { return }
+        await demonitor(holder: process, reference: reference)
+    }
+
+    /// Removes a monitor held by the local process `process`.
+    func demonitor(holder process: LocalProcess, reference: Reference) async {
+        guard let handle = process.state.withLock({ $0.monitors.removeValue(forKey: reference) }) else { return }
+        await cancelMonitor(reference: reference, watcher: process.pid, handle: handle)
     }
 
     /// Tells the monitored side that a monitor is gone.

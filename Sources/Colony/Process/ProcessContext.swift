@@ -202,18 +202,18 @@ public final class ProcessContext {
     /// once, with reason `noproc`, if it does not exist).
     @discardableResult
     public func monitor(_ other: PID) async -> Reference {
-        await node.monitor(watcher: pid, target: .pid(other))
+        await node.monitor(holder: process, target: .pid(other))
     }
 
     /// Monitors the process registered as `name` on `remote` (this node when `nil`).
     @discardableResult
     public func monitor(name: Atom, on remote: Atom? = nil) async -> Reference {
-        await node.monitor(watcher: pid, target: .name(name, node: remote ?? node.name))
+        await node.monitor(holder: process, target: .name(name, node: remote ?? node.name))
     }
 
     /// Removes a monitor; a `DOWN` message already delivered stays (use `flush: true` to drop it).
     public func demonitor(_ reference: Reference, flush: Bool = false) async {
-        await node.demonitor(watcher: pid, reference: reference)
+        await node.demonitor(holder: process, reference: reference)
         if flush {
             _ = try? await receive(timeout: .zero) { message -> Bool? in
                 guard case .tuple(let t) = message, t.count == 5, t[0] == "DOWN", t[1] == .reference(reference)
