@@ -122,7 +122,8 @@ extension Node {
             if alias.creation == creation { aliases.lookup(alias)?.mailbox.enqueue(.message(message)) }
             return
         }
-        guard let connection = await distribution.connection(to: alias.node) else { return }
+        let open = distribution.openConnection(to: alias.node)
+        guard let connection = open ?? (await distribution.connection(to: alias.node)) else { return }
         let sender = from ?? distribution.systemPID ?? PID(node: name, id: 0, serial: 0, creation: creation)
         do {
             if try connection.enqueue(.aliasSend(from: sender, alias: alias), payload: message) {
