@@ -122,8 +122,9 @@ extension Node {
             if alias.creation == creation { aliases.lookup(alias)?.mailbox.enqueue(.message(message)) }
             return
         }
-        let open = distribution.openConnection(to: alias.node)
-        guard let connection = open ?? (await distribution.connection(to: alias.node)) else { return }
+        var connection = distribution.openConnection(to: alias.node)
+        if connection == nil { connection = await distribution.connection(to: alias.node) }
+        guard let connection else { return }
         let sender = from ?? distribution.systemPID ?? PID(node: name, id: 0, serial: 0, creation: creation)
         do {
             if try connection.enqueue(.aliasSend(from: sender, alias: alias), payload: message) {
