@@ -31,17 +31,25 @@ extension Node {
         }
     }
 
-    /// Calls a server from code that is not a process: the call runs in a short-lived process of
-    /// its own. See ``ProcessContext/call(_:_:timeout:)``.
+    /// Calls a server from code that is not a process: the caller's task acts, for the length of
+    /// the call, as a short-lived process of its own (a pid to monitor from and to reply to). See
+    /// ``ProcessContext/call(_:_:timeout:)``.
     public func call(_ server: ServerRef, _ request: Term, timeout: Duration? = .seconds(5)) async throws -> Term {
-        try await withCheckedThrowingContinuation { continuation in
-            spawn { process in
-                do {
-                    continuation.resume(returning: try await process.call(server, request, timeout: timeout))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
+        try await asTemporaryProcess { try await $0.call(server, request, timeout: timeout) }
+    }
+
+    /// Runs `body` in the calling task as a process: a fresh pid and mailbox, without a task of
+    /// their own, removed (with its monitors) when `body` returns or throws.
+    func asTemporaryProcess<T>(_ body: (ProcessContext) async throws -> T) async throws -> T {
+        let process = processes.add(node: name, creation: creation)
+        let context = ProcessContext(process: process, node: self)
+        do {
+            let value = try await body(context)
+            await terminate(process, reason: .atom(ExitReasons.normal))
+            return value
+        } catch {
+            await terminate(process, reason: .atom(ExitReasons.normal))
+            throw error
         }
     }
 
