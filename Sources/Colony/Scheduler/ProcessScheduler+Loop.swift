@@ -66,8 +66,9 @@ extension ProcessScheduler {
                     sleep(worker)
                 }
             case .sleeping:
-                // A wake-up permit left from an earlier nap; sleep on.
-                worker.parker.park()
+                // A wake-up permit left from an earlier nap, or the periodic look: the top of the
+                // loop has just looked at the queues; sleep on.
+                worker.parker.park(timeout: tuning.sleepRecheck)
             case .running:
                 preconditionFailure("a searching worker is never marked running by another thread")
             }
@@ -96,7 +97,7 @@ extension ProcessScheduler {
             // Woken meanwhile: the park below takes the waker's permit.
         }
         worker.sleeps.bump()
-        worker.parker.park()
+        worker.parker.park(timeout: tuning.sleepRecheck)
     }
 
     /// Ends the idle path: takes the worker out of the counts its state is in. An enqueuer that
