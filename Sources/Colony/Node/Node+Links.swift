@@ -61,31 +61,36 @@ extension Node {
         let watcher = process.pid
         switch target {
         case .pid(let pid) where isLocal(pid):
+            // The holder's side first: a target that ends right after it records the monitor
+            // delivers its DOWN only to a holder that already knows the reference.
+            process.state.withLock { $0.monitors[reference] = .init(target: pid, name: nil, node: name) }
             let added =
                 processes.lookup(pid)?.state.withLock { state -> Bool in
                     guard state.exitReason == nil else { return false }
                     state.monitoredBy[reference] = (watcher, .pid(pid))
                     return true
                 } ?? false
-            if added {
-                process.state.withLock { $0.monitors[reference] = .init(target: pid, name: nil, node: name) }
-            } else {
+            if !added {
+                process.state.withLock { _ = $0.monitors.removeValue(forKey: reference) }
                 process.mailbox.enqueue(.message(Self.down(reference, .pid(pid), .atom(ExitReasons.noproc))))
             }
         case .name(let registered, let node) where node == name:
             let described: Term = .tuple([.atom(registered), .atom(name)])
             let target = processes.lookup(name: registered)
+            if let target {
+                // The holder's side first, as for a pid.
+                process.state.withLock {
+                    $0.monitors[reference] = .init(target: target.pid, name: registered, node: name)
+                }
+            }
             let added =
                 target?.state.withLock { state -> Bool in
                     guard state.exitReason == nil else { return false }
                     state.monitoredBy[reference] = (watcher, described)
                     return true
                 } ?? false
-            if added, let target {
-                process.state.withLock {
-                    $0.monitors[reference] = .init(target: target.pid, name: registered, node: name)
-                }
-            } else {
+            if !added {
+                process.state.withLock { _ = $0.monitors.removeValue(forKey: reference) }
                 process.mailbox.enqueue(.message(Self.down(reference, described, .atom(ExitReasons.noproc))))
             }
         case .pid(let pid):
