@@ -24,7 +24,12 @@ struct ClusterProcessTests {
             workers = Self.names.map {
                 ExternalProcess(executable: binary, arguments: ["worker", $0.name, "cluster", String(epmd.port)])
             }
-            for worker in workers { try worker.start() }
+            do {
+                for worker in workers { try worker.start() }
+            } catch {
+                for worker in workers { worker.kill() }
+                throw error
+            }
             for worker in workers {
                 #expect(await worker.waitForOutput("ready", timeout: .seconds(30)), "\(worker.standardError)")
             }
@@ -32,13 +37,23 @@ struct ClusterProcessTests {
             configuration.epmdPort = epmd.port
             configuration.listenAddress = "127.0.0.1"
             configuration.startsEPMDServer = false
-            driver = try await Node.start(configuration)
+            do {
+                driver = try await Node.start(configuration)
+            } catch {
+                for worker in workers { worker.kill() }
+                throw error
+            }
             system = ColonyActorSystem(node: driver)
             for name in Self.names { #expect(await driver.connect(to: name) == .connected) }
         }
 
-        func stop() async {
+        /// Kills the worker OS processes by PID; safe to call again.
+        func killWorkers() {
             for worker in workers { worker.kill() }
+        }
+
+        func stop() async {
+            killWorkers()
             await driver.stop()
             await epmd.stop()
         }
@@ -65,6 +80,7 @@ struct ClusterProcessTests {
     @Test("typed actor calls, a thrown error, a timeout, and 10,000 ordered calls to another OS process")
     func actorCalls() async throws {
         let cluster = try await Cluster("calls")
+        defer { cluster.killWorkers() }
         let inventory = try cluster.system.resolve(name: "inventory", on: Cluster.names[0], as: Inventory.self)
         #expect(try await inventory.add("pear", quantity: 4) == 4)
         #expect(try await inventory.take("pear", quantity: 1) == 3)
@@ -88,6 +104,7 @@ struct ClusterProcessTests {
     @Test("a watch on an actor reports noconnection when its node is killed; later calls say nodeDown")
     func watchNodeKill() async throws {
         let cluster = try await Cluster("watch")
+        defer { cluster.killWorkers() }
         let inventory = try cluster.system.resolve(name: "inventory", on: Cluster.names[1], as: Inventory.self)
         #expect(try await inventory.home() == Cluster.names[1].name)
         let watch = await cluster.system.watch(inventory.id)
@@ -100,6 +117,7 @@ struct ClusterProcessTests {
     @Test("rpc to worker processes: results, errors, multicall with a dead node")
     func rpc() async throws {
         let cluster = try await Cluster("rpc")
+        defer { cluster.killWorkers() }
         let outcome = try await cluster.driver.runProcess(timeout: .seconds(30)) { process -> [Term] in
             var seen: [Term] = []
             seen.append(try await process.rpc(Cluster.names[0], "work", "square", [12]))
@@ -131,6 +149,7 @@ struct ClusterProcessTests {
     @Test("the task runner retries on another node when the chosen one is killed mid-task")
     func taskRunnerRetry() async throws {
         let cluster = try await Cluster("runner")
+        defer { cluster.killWorkers() }
         let runner = try await DistributedTaskRunner.start(on: cluster.driver, name: nil)
         // The driver has no `work` functions: its turn fails at once and the task moves on to a
         // worker; the worker that starts it is killed while it runs.
