@@ -4,8 +4,9 @@ public import ErlangTerm
 /// the cluster's nodes in round-robin order, and when the chosen node fails or disconnects,
 /// retries on each of the other nodes in turn.
 ///
-/// It is a ``GenServer`` (supervise it with ``childSpec(id:name:callTimeout:)``) that follows
-/// node up/down events; each task runs in a process of its own, so a slow task never holds up
+/// It is a ``GenServer`` (supervise it with ``childSpec(id:name:callTimeout:)``). Each selection
+/// reads the node's live list of visible peers, so nodes that come up or go down are used or
+/// skipped from the next task on; each task runs in a process of its own, so a slow task never holds up
 /// the next submission. Results are `{ok, Result}` or `{error, all_nodes_failed}`, as in the
 /// guide; ``run(_:_:_:timeout:)`` turns them into a value or a ``DistributedTaskRunnerError``.
 public struct DistributedTaskRunner: Sendable {
@@ -72,27 +73,10 @@ public enum DistributedTaskRunnerError: Error, Sendable, Equatable {
     case allNodesFailed
 }
 
-/// The runner's process: picks nodes and starts one worker process per task.
+/// The runner's process: picks nodes from the live node list and starts one worker process per task.
 struct TaskRunnerServer: GenServer {
     let callTimeout: Duration
     var index = 0
-
-    mutating func initialize(process: ProcessContext) async throws -> GenServerStart {
-        // `net_kernel:monitor_nodes(true)`: node events become info messages.
-        let events = process.node.monitorNodes()
-        let node = process.node
-        let me = process.pid
-        Task {
-            for await event in events {
-                guard node.isAlive(me) else { return }
-                switch event {
-                case .nodeUp(let peer, _): await node.send(.tuple(["nodeup", .atom(peer)]), to: me)
-                case .nodeDown(let peer, _, _): await node.send(.tuple(["nodedown", .atom(peer)]), to: me)
-                }
-            }
-        }
-        return .ready
-    }
 
     mutating func handleCall(_ request: Term, from: CallerRef, process: ProcessContext) async throws -> CallResult {
         guard case .tuple(let parts) = request, parts.count == 4, parts[0] == "run_task",
@@ -120,11 +104,6 @@ struct TaskRunnerServer: GenServer {
             await worker.send(.tuple(["task_result", .tuple([parts[1], parts[2], parts[3]]), result]), to: replyTo)
         }
         return .noReply
-    }
-
-    mutating func handleInfo(_ message: Term, process: ProcessContext) async throws -> GenServerAction {
-        // {nodeup, Node} / {nodedown, Node}: the next selection sees the new node list.
-        .noReply
     }
 
     /// Round-robin over this node and its visible peers; the chosen node first, then the others.
