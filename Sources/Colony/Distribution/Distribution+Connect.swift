@@ -76,16 +76,35 @@ extension Distribution {
     func install(channel: any Channel, result: HandshakeResult) throws -> DistributionConnection {
         guard let configuration, let node else { throw NodeError.listen("the node is stopping") }
         let connection = DistributionConnection(channel: channel, handshake: result)
-        try DistributionConnectionHandler.install(
-            connection: connection, delegate: self,
-            tickTime: configuration.tickTime.timeAmount,
-            maximumFrameSize: configuration.maximumFrameSize, logger: logger)
         let peer = Atom(result.peerName)
-        let replaced = state.withLock { state -> DistributionConnection? in
+        // Recorded before the handler reads a frame: every signal the peer sends finds the
+        // connection's route open, and a close reported at once still finds it to remove.
+        let (replaced, lost) = state.withLock { state -> (DistributionConnection?, Set<PID>) in
+            state.routes.open(SignalRoute(connection: connection.id))
             defer { state.connections[peer] = connection }
-            return state.connections[peer]
+            guard let replaced = state.connections[peer] else { return (nil, []) }
+            return (replaced, state.routes.close(SignalRoute(connection: replaced.id)) ?? [])
         }
-        replaced?.close(reason: .replaced)
+        if let replaced {
+            // The older connection is done before the new one carries anything: its links and
+            // monitors break now, and it delivers nothing more.
+            replaced.retire()
+            node.connectionLost(SignalRoute(connection: replaced.id), dependents: lost)
+            publish(
+                .nodeDown(peer, hidden: !replaced.handshake.isPublished, reason: DisconnectReason.replaced.description))
+        }
+        do {
+            try DistributionConnectionHandler.install(
+                connection: connection, delegate: self,
+                tickTime: configuration.tickTime.timeAmount,
+                maximumFrameSize: configuration.maximumFrameSize, logger: logger)
+        } catch {
+            state.withLock { state in
+                _ = state.routes.close(SignalRoute(connection: connection.id))
+                if state.connections[peer] === connection { state.connections[peer] = nil }
+            }
+            throw error
+        }
         let hidden = !result.isPublished
         logger.info("nodeup \(peer)\(hidden ? " (hidden)" : "")")
         publish(.nodeUp(peer, hidden: hidden))

@@ -43,17 +43,22 @@ extension Distribution: DistributionConnectionDelegate {
         node?.handle(control, payload: payload, from: connection)
     }
 
+    /// The connection is gone. Runs on its event loop, after its last frame was handled: the links
+    /// and monitors made over it break here, at once and in this thread, so nothing the peer sent
+    /// before can be overtaken, and a later connection to the same node keeps its own.
     func connectionClosed(_ connection: DistributionConnection, reason: DisconnectReason) {
         let peer = Atom(connection.peerName)
-        let wasCurrent = state.withLock { state -> Bool in
-            guard state.connections[peer] === connection else { return false }
+        let route = SignalRoute(connection: connection.id)
+        let (wasCurrent, dependents) = state.withLock { state -> (Bool, Set<PID>) in
+            let dependents = state.routes.close(route) ?? []
+            guard state.connections[peer] === connection else { return (false, dependents) }
             state.connections[peer] = nil
-            return true
+            return (true, dependents)
         }
+        node?.connectionLost(route, dependents: dependents)
         guard wasCurrent else { return }
         let hidden = !connection.handshake.isPublished
         logger.info("nodedown \(peer): \(reason)")
         publish(.nodeDown(peer, hidden: hidden, reason: reason.description))
-        if let node { Task { await node.handleNodeDown(peer) } }
     }
 }

@@ -12,6 +12,8 @@ final class Distribution: Sendable {
     struct State: ~Copyable {
         var node: Node?
         var connections: [Atom: DistributionConnection] = [:]
+        /// Which local processes have links or monitors over each open connection.
+        var routes = ConnectionRoutes()
         var connecting: [Atom: Task<DistributionConnection?, Never>] = [:]
         var subscribers: [Int: AsyncStream<NodeEvent>.Continuation] = [:]
         var nextSubscriber = 0
@@ -89,6 +91,26 @@ final class Distribution: Sendable {
         case .ready(let connection): return connection
         case .wait(let task): return await task.value
         }
+    }
+
+    /// The open connection over `route` to `peer`: `nil` when that connection is gone, even if a
+    /// later one to the same node is up (a link or monitor belongs to the connection it was made on).
+    func openConnection(for route: SignalRoute, to peer: Atom) -> DistributionConnection? {
+        guard let connection = openConnection(to: peer), connection.id == route.connection else { return nil }
+        return connection
+    }
+
+    /// Records that `pid` has a link or monitor over `route`; `false` when that connection has
+    /// closed (see ``ConnectionRoutes``).
+    func attach(_ pid: PID, to route: SignalRoute) -> Bool {
+        if route.isLocal { return true }
+        return state.withLock { $0.routes.attach(pid, to: route) }
+    }
+
+    /// Forgets an ended process on the routes it had.
+    func detach(_ pid: PID, from routes: Set<SignalRoute>) {
+        if routes.isEmpty { return }
+        state.withLock { $0.routes.detach(pid, from: routes) }
     }
 
     /// Every connected peer, with whether it is hidden.

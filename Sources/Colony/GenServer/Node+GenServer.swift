@@ -45,10 +45,10 @@ extension Node {
         let context = ProcessContext(process: process, node: self)
         do {
             let value = try await body(context)
-            await terminate(process, reason: .atom(ExitReasons.normal))
+            terminate(process, reason: .atom(ExitReasons.normal))
             return value
         } catch {
-            await terminate(process, reason: .atom(ExitReasons.normal))
+            terminate(process, reason: .atom(ExitReasons.normal))
             throw error
         }
     }

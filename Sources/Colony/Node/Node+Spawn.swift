@@ -26,62 +26,22 @@ extension Node {
                 } catch {
                     reason = ProcessExit.reason(for: error)
                 }
-                await self.terminate(process, reason: reason)
+                self.terminate(process, reason: reason)
             }
         }
         return process.pid
     }
 
     /// Links a new process to `other` before it runs (`spawn_link`): at once for a local process
-    /// (an exit signal `noproc` if it is gone), by a `LINK` message for a remote one.
+    /// (an exit signal `noproc` if it is gone); for a remote one over the open connection to its
+    /// node, sending `LINK` before the process can send anything. Without an open connection the
+    /// link breaks at once with `noconnection`: connecting would mean waiting, and the new process
+    /// must not run before it is linked.
     func linkAtSpawn(_ process: LocalProcess, to other: PID) {
-        process.state.withLock { _ = $0.links.insert(other) }
-        if isLocal(other) {
-            let added =
-                processes.lookup(other)?.state.withLock { state -> Bool in
-                    guard state.exitReason == nil else { return false }
-                    state.links.insert(process.pid)
-                    return true
-                } ?? false
-            if !added {
-                process.state.withLock { _ = $0.links.remove(other) }
-                process.deliverExit(from: other, reason: .atom(ExitReasons.noproc), linked: true)
-            }
+        if other.node == name {
+            linkLocally(process, to: other)
         } else {
-            let pid = process.pid
-            Task {
-                guard let connection = await self.distribution.connection(to: other.node) else {
-                    await self.deliverExitSignal(
-                        to: pid, from: other, reason: .atom(ExitReasons.noconnection), linked: true)
-                    return
-                }
-                await connection.deliver(.link(from: pid, to: other), payload: nil)
-            }
-        }
-    }
-
-    /// Ends a process: closes its mailbox, removes it and its name, and sends exit signals to its
-    /// links and `DOWN` messages to its monitors.
-    func terminate(_ process: LocalProcess, reason: Term) async {
-        _ = process.mailbox.close()
-        let (links, watchers, held, name) = process.state.withLock { state in
-            state.exitReason = reason
-            defer {
-                state.links = []
-                state.monitoredBy = [:]
-                state.monitors = [:]
-            }
-            return (state.links, state.monitoredBy, state.monitors, state.registeredName)
-        }
-        processes.remove(process, name: name)
-        for other in links {
-            await deliverExitSignal(to: other, from: process.pid, reason: reason, linked: true)
-        }
-        for (reference, monitor) in watchers {
-            await deliverDown(to: monitor.watcher, reference: reference, target: monitor.target, reason: reason)
-        }
-        for (reference, handle) in held {
-            await cancelMonitor(reference: reference, watcher: process.pid, handle: handle)
+            linkRemotely(process, to: other, over: distribution.openConnection(to: other.node))
         }
     }
 }

@@ -29,8 +29,11 @@ final class ProcessTable: Sendable {
     @inline(__always)
     static func key(_ pid: PID) -> UInt64 { UInt64(pid.serial) << 32 | UInt64(pid.id) }
 
+    /// The live process with exactly this pid: a pid of another node or of an earlier
+    /// incarnation of this one (another creation) that reuses the id finds nothing.
     func lookup(_ pid: PID) -> LocalProcess? {
-        state.withLock { $0.byID[Self.key(pid)] }
+        guard let process = state.withLock({ $0.byID[Self.key(pid)] }), process.pid == pid else { return nil }
+        return process
     }
 
     func lookup(name: Atom) -> LocalProcess? {
@@ -43,7 +46,7 @@ final class ProcessTable: Sendable {
         state.withLock { state in
             guard state.names[name] == nil, state.byID[Self.key(process.pid)] != nil else { return false }
             let accepted = process.state.withLock { ps -> Bool in
-                guard ps.registeredName == nil, ps.exitReason == nil else { return false }
+                guard ps.registeredName == nil, !ps.hasExited else { return false }
                 ps.registeredName = name
                 return true
             }

@@ -195,7 +195,7 @@ public final class ProcessContext {
 
     /// Removes the link to `other`, if any.
     public func unlink(_ other: PID) async {
-        await node.unlink(pid, other)
+        node.unlink(pid, other)
     }
 
     /// Monitors `other`; a `{'DOWN', Ref, process, Pid, Reason}` message arrives when it ends (at
@@ -213,7 +213,7 @@ public final class ProcessContext {
 
     /// Removes a monitor; a `DOWN` message already delivered stays (use `flush: true` to drop it).
     public func demonitor(_ reference: Reference, flush: Bool = false) async {
-        await node.demonitor(holder: process, reference: reference)
+        node.demonitor(holder: process, reference: reference)
         if flush {
             _ = try? await receive(timeout: .zero) { message -> Bool? in
                 guard case .tuple(let t) = message, t.count == 5, t[0] == "DOWN", t[1] == .reference(reference)

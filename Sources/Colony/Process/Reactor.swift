@@ -134,7 +134,7 @@ final class Reactor<State: Sendable>: @unchecked Sendable {
         }
         if let reason {
             onExit?(reason)
-            await node.terminate(process, reason: reason)
+            node.terminate(process, reason: reason)
         }
     }
 }

@@ -14,15 +14,25 @@ extension Node {
                 id: id, from: process, module: module, function: function, arguments: arguments, monitor: monitor)
             return
         }
-        if monitor {
-            process.state.withLock { $0.monitors[id] = .init(target: nil, name: nil, node: target) }
-        }
-        guard let connection = await distribution.connection(to: target) else {
-            if monitor, process.state.withLock({ $0.monitors.removeValue(forKey: id) }) != nil {
-                process.mailbox.enqueue(
-                    .message(Self.down(id, "undefined", .atom(ExitReasons.noconnection))))
+        var connection = distribution.openConnection(to: target)
+        if connection == nil { connection = await distribution.connection(to: target) }
+        guard let connection else {
+            if monitor {
+                process.mailbox.enqueue(.message(downMessage(id, "undefined", .atom(ExitReasons.noconnection))))
             }
             return
+        }
+        if monitor {
+            // Recorded before the request leaves; a connection that closed meanwhile refuses the
+            // route, and the monitor fires here with `noconnection`.
+            let route = SignalRoute(connection: connection.id)
+            process.state.withLock {
+                _ = $0.hold(id, HeldMonitor(target: nil, name: nil, node: target, route: route))
+            }
+            guard distribution.attach(process.pid, to: route) else {
+                process.deliver(process.state.withLock { $0.connectionLost(route) })
+                return
+            }
         }
         // `reply` options stay on the requesting side (OTP's node filters its own spawn replies);
         // on the wire go only the options the spawning node acts on.
@@ -49,8 +59,13 @@ extension Node {
             try await body(spawned)
         }
         if monitor, let spawned = processes.lookup(pid) {
-            spawned.state.withLock { $0.monitoredBy[id] = (process.pid, .pid(pid)) }
-            process.state.withLock { $0.monitors[id] = .init(target: pid, name: nil, node: name) }
+            // The holder's side first, as for any local monitor.
+            process.state.withLock {
+                _ = $0.hold(id, HeldMonitor(target: pid, name: nil, node: name, route: .local))
+            }
+            spawned.state.withLock {
+                _ = $0.acceptMonitor(id, by: Watcher(pid: process.pid, described: .pid(pid), route: .local))
+            }
         }
         gate.open()
     }
@@ -59,19 +74,15 @@ extension Node {
     /// link); an error goes to the requester as `{spawn_reply, Id, error, Reason}`. A reply to an
     /// abandoned request (the caller timed out) undoes the remote monitor and link.
     func handleSpawnReply(id: Reference, to: PID, flags: Int, result: Term, connection: DistributionConnection) {
-        let process = isLocal(to) ? processes.lookup(to) : nil
-        let pending =
-            process?.state.withLock { state -> Bool in
-                guard var handle = state.monitors[id] else { return false }
-                if case .pid(let pid) = result {
-                    handle.target = pid
-                    state.monitors[id] = handle
-                    if flags & 1 != 0 { state.links.insert(pid) }
-                } else {
-                    state.monitors[id] = nil
-                }
-                return true
-            } ?? false
+        let process = processes.lookup(to)
+        let route = SignalRoute(connection: connection.id)
+        let pending: Bool
+        if case .pid(let pid) = result {
+            pending =
+                process?.state.withLock { $0.resolveSpawn(id, pid: pid, linked: flags & 1 != 0, route: route) } ?? false
+        } else {
+            pending = process?.state.withLock { $0.acceptDown(id, route: route) } != nil
+        }
         guard case .pid(let pid) = result else {
             if pending { process?.mailbox.enqueue(.message(.tuple(["spawn_reply", .reference(id), "error", result]))) }
             return

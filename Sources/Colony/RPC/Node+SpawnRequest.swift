@@ -34,9 +34,15 @@ extension Node {
             await gate.wait()
             try await body(process)
         }
-        processes.lookup(pid)?.state.withLock { state in
-            if linked { state.links.insert(from) }
-            if monitored { state.monitoredBy[id] = (from, .pid(pid)) }
+        let route = SignalRoute(connection: connection.id)
+        if linked || monitored, let spawned = processes.lookup(pid) {
+            spawned.state.withLock { state in
+                if linked { _ = state.acceptLink(from: from, route: route) }
+                if monitored { _ = state.acceptMonitor(id, by: Watcher(pid: from, described: .pid(pid), route: route)) }
+            }
+            if !distribution.attach(pid, to: route) {
+                spawned.deliver(spawned.state.withLock { $0.connectionLost(route) })
+            }
         }
         let flags = (linked ? 1 : 0) | (monitored ? 2 : 0)
         // The reply goes on the connection before the process can run, so it precedes any exit

@@ -25,6 +25,12 @@ public final class DistributionConnection: Sendable {
     public let channel: any Channel
     /// The limit of bytes waiting to be written before senders wait.
     public let highWaterMark: Int
+    /// This connection's identity, unique in the OS process: links and monitors that cross a
+    /// connection are recorded against it, so that its loss breaks those and no later one's.
+    public let id: UInt64
+
+    private static let nextID = Atomic<UInt64>(1)
+    private let retiredFlag = Atomic<Bool>(false)
 
     private struct Pending: ~Copyable {
         var outbound: DistributionOutbound
@@ -46,6 +52,7 @@ public final class DistributionConnection: Sendable {
         self.channel = channel
         self.handshake = handshake
         self.highWaterMark = highWaterMark
+        self.id = Self.nextID.wrappingAdd(1, ordering: .relaxed).oldValue
         self.pending = Mutex(
             Pending(
                 outbound: DistributionOutbound(
@@ -138,6 +145,18 @@ public final class DistributionConnection: Sendable {
 
     /// Whether the connection is still open.
     public var isOpen: Bool { pending.withLock { !$0.closed } }
+
+    /// Whether the connection was retired: replaced by a newer one to the same node.
+    public var isRetired: Bool { retiredFlag.load(ordering: .acquiring) }
+
+    /// Retires the connection because a newer one to the same node replaces it: from now on it
+    /// delivers no frame it reads and sends nothing, so nothing it carried can arrive after what
+    /// the newer one carries; then it closes.
+    public func retire() {
+        retiredFlag.store(true, ordering: .releasing)
+        markClosed()
+        close(reason: .replaced)
+    }
 
     /// Closes the connection; `reason` is what the delegate's `connectionClosed` will report.
     public func close(reason: DisconnectReason = .disconnect) {

@@ -80,6 +80,9 @@ public final class DistributionConnectionHandler: ChannelInboundHandler, Sendabl
             switch try inbound.receive(frame: frame) {
             case .tick, .fragment: break
             case .message(let control, let payload):
+                // A retired connection's frames would overtake nothing but could arrive after the
+                // newer connection's: they are dropped, as OTP drops a replaced connection's.
+                guard !connection.isRetired else { return }
                 delegate.connection(connection, received: control, payload: payload)
             }
         } catch {
