@@ -123,6 +123,10 @@ enum InteropErlangSource {
             nodes();
         command(echo_pid) ->
             whereis(erl_echo);
+        command(plain_echo) ->
+            spawn(fun plain_echo/0);
+        command({disconnect, Node}) ->
+            erlang:disconnect_node(Node);
         command({spawn_target, Name}) ->
             Pid = spawn(fun target/0),
             case Name of
@@ -157,6 +161,11 @@ enum InteropErlangSource {
         command({captured, Pid}) ->
             Pid ! {give, self()},
             receive {captured, Request} -> Request after 5000 -> none end.
+
+        %% Sends back whatever comes as {From, Message}.
+        plain_echo() ->
+            receive {From, Message} when is_pid(From) -> From ! Message end,
+            plain_echo().
 
         target() ->
             receive
