@@ -32,6 +32,26 @@ public struct Atom: Sendable, Hashable, Comparable, CustomStringConvertible, Exp
         self = name.withUTF8 { AtomTable.shared.intern(utf8: UnsafeRawBufferPointer($0), fromInput: false)! }
     }
 
+    /// The atom `name` if it exists already; never creates one. For names from outside the node
+    /// that must not grow the atom table (a peer's name before it has authenticated).
+    public init?(existing name: String) {
+        var name = name
+        guard let atom = name.withUTF8({ AtomTable.shared.existing(utf8: UnsafeRawBufferPointer($0)) }) else {
+            return nil
+        }
+        self = atom
+    }
+
+    /// Interns `name`, which came from outside the node: it counts against
+    /// ``AtomTable/inputLimit``. `nil` past that cap, or when `name` is longer than an atom can be.
+    public init?(input name: String) {
+        guard name.unicodeScalars.count <= Atom.maximumCharacters else { return nil }
+        var name = name
+        guard let atom = name.withUTF8({ AtomTable.shared.intern(utf8: UnsafeRawBufferPointer($0), fromInput: true) })
+        else { return nil }
+        self = atom
+    }
+
     /// Interns a string literal.
     public init(stringLiteral value: String) {
         self.init(value)

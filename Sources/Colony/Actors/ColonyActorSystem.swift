@@ -35,7 +35,18 @@ public final class ColonyActorSystem: DistributedActorSystem, Sendable {
     /// The local actors, by process; the process's existence is the actor's.
     private let actors = Mutex<[PID: any DistributedActor]>([:])
 
+    /// The types incoming calls may use as generic substitutions, by mangled name.
+    private let allowedTypes = Mutex<[String: any Any.Type]>([:])
+
     @TaskLocal static var callTimeoutOverride: Duration?? = nil
+
+    /// Allows `type` as a generic substitution in calls this node receives (a generic distributed
+    /// method called with `T == type`). Type names from the wire resolve only to allowed types:
+    /// a call naming any other type is refused.
+    public func allowGenericType<T>(_ type: T.Type) {
+        let name = _mangledTypeName(type) ?? String(reflecting: type)
+        allowedTypes.withLock { $0[name] = type }
+    }
 
     /// A system for actors on `node`.
     public init(node: Node, defaultCallTimeout: Duration? = .seconds(5)) {
@@ -221,7 +232,8 @@ public final class ColonyActorSystem: DistributedActorSystem, Sendable {
             await process.reply(to: from, Self.invocationError("actor gone"))
             return .stop(.atom(ExitReasons.normal))
         }
-        var decoder = ColonyInvocationDecoder(arguments: arguments, genericSubstitutions: substitutions)
+        var decoder = ColonyInvocationDecoder(
+            arguments: arguments, genericSubstitutions: substitutions, allowedTypes: allowedTypes.withLock { $0 })
         let handler = ColonyResultHandler()
         do {
             try await executeDistributedTarget(

@@ -29,11 +29,16 @@ public struct ColonyInvocationDecoder: DistributedTargetInvocationDecoder {
 
     let arguments: [Term]
     let genericSubstitutions: [String]
+    /// The types a call from the wire may name as generic substitutions: only these resolve.
+    let allowedTypes: [String: any Any.Type]
     var next = 0
 
     public mutating func decodeGenericSubstitutions() throws -> [Any.Type] {
         try genericSubstitutions.map { name in
-            guard let type = _typeByName(name) else { throw ColonyActorError.invocation("unknown type \(name)") }
+            // A type name from the wire is never looked up in the whole program, only here.
+            guard let type = allowedTypes[name] else {
+                throw ColonyActorError.invocation("type \(name) is not allowed in calls (allowGenericType)")
+            }
             return type
         }
     }

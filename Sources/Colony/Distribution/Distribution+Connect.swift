@@ -60,9 +60,12 @@ extension Distribution {
             timeout: timeout,
             acceptance: .immediate { [weak self] request in
                 guard let self else { return .notAllowed }
-                let peer = Atom(request.peerName)
+                // Not yet authenticated: its name is looked up, never interned. A name with no
+                // atom yet has no connection and no attempt under way.
+                let peer = Atom(existing: request.peerName)
                 return self.state.withLock { state -> AcceptanceDecision in
                     if state.stopping { return .notAllowed }
+                    guard let peer else { return .allowed }
                     if state.connections[peer] != nil { return .alreadyConnected }
                     if state.connecting[peer] != nil { return .simultaneous }
                     return .allowed
@@ -75,8 +78,11 @@ extension Distribution {
     /// Runs on the channel's event loop, before any distribution frame is read.
     func install(channel: any Channel, result: HandshakeResult) throws -> DistributionConnection {
         guard let configuration, let node else { throw NodeError.listen("the node is stopping") }
+        // Authenticated now; its name still counts against the cap on atoms made from input.
+        guard let peer = Atom(input: result.peerName) else {
+            throw NodeError.listen("refused \(result.peerName): the atom table's input limit is reached")
+        }
         let connection = DistributionConnection(channel: channel, handshake: result)
-        let peer = Atom(result.peerName)
         // Recorded before the handler reads a frame: every signal the peer sends finds the
         // connection's route open, and a close reported at once still finds it to remove.
         let (replaced, lost) = state.withLock { state -> (DistributionConnection?, Set<PID>) in
@@ -96,7 +102,7 @@ extension Distribution {
         do {
             try DistributionConnectionHandler.install(
                 connection: connection, delegate: self,
-                tickTime: configuration.tickTime.timeAmount,
+                tickTime: configuration.tickTime.timeAmount, limits: inboundLimits,
                 maximumFrameSize: configuration.maximumFrameSize, logger: logger)
         } catch {
             state.withLock { state in

@@ -35,12 +35,15 @@ final class Distribution: Sendable {
     let group: any EventLoopGroup
     let logger: Logger
     let state = Mutex(State())
+    /// Bytes all connections' fragmented messages hold while being reassembled.
+    let fragmentBudget: FragmentBudget
     private let unlinkCounter = Atomic<UInt64>(1)
 
     /// A disabled distribution for a local-only node.
     init(disabledFor name: Atom, group: any EventLoopGroup) {
         localName = name
         configuration = nil
+        fragmentBudget = FragmentBudget(limit: 0)
         self.group = group
         logger = Logger(label: "colony.distribution")
     }
@@ -49,9 +52,21 @@ final class Distribution: Sendable {
     {
         localName = Atom(handshake.localName)
         self.configuration = configuration
+        fragmentBudget = FragmentBudget(limit: configuration.maximumFragmentBytesPerNode)
         self.group = group
         self.logger = logger
         state.withLock { $0.handshake = handshake }
+    }
+
+    /// What a connection's inbound side may hold and decode.
+    var inboundLimits: DistributionInbound.Limits {
+        var limits = DistributionInbound.Limits()
+        if let configuration {
+            limits.maximumMessageSize = configuration.maximumFrameSize
+            limits.maximumPartialBytes = configuration.maximumFragmentBytesPerConnection
+        }
+        limits.nodeBudget = fragmentBudget
+        return limits
     }
 
     /// The handshake configuration (its creation is set once EPMD has given one).

@@ -27,6 +27,12 @@ public struct NodeConfiguration: Sendable {
     public var connectsTransitively = true
     /// The largest distribution frame accepted from a peer.
     public var maximumFrameSize = 128 << 20
+    /// The most bytes one peer's fragmented messages may hold while they are reassembled (first
+    /// fragments included); past it the peer is disconnected.
+    public var maximumFragmentBytesPerConnection = 64 << 20
+    /// The most bytes all peers' fragmented messages may hold together while they are reassembled;
+    /// the peer whose fragment would pass it is disconnected.
+    public var maximumFragmentBytesPerNode = 256 << 20
     /// How long a connection attempt may take, handshake included (OTP's `net_setuptime`, 7 s).
     public var setupTimeout: Duration = .seconds(7)
 

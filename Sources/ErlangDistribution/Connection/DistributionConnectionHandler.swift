@@ -115,6 +115,7 @@ public final class DistributionConnectionHandler: ChannelInboundHandler, Sendabl
         guard !reported else { return }
         reported = true
         tickTask?.cancel()
+        inbound.releaseAll()
         connection.markClosed()
         delegate.connectionClosed(connection, reason: reason)
     }

@@ -15,6 +15,8 @@ public enum DistributionError: Error, Sendable, Equatable, CustomStringConvertib
     case badFragment(String)
     /// A reassembled message is larger than the configured maximum.
     case messageTooLarge(size: Int, limit: Int)
+    /// Fragmented messages being reassembled would hold more than a connection or the node allows.
+    case fragmentLimit(String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum DistributionError: Error, Sendable, Equatable, CustomStringConvertib
         case .unknownControlMessage(let what): return "unknown control message \(what)"
         case .badFragment(let why): return "bad fragment: \(why)"
         case .messageTooLarge(let size, let limit): return "message of \(size) bytes exceeds the limit of \(limit)"
+        case .fragmentLimit(let why): return "fragment limit: \(why)"
         }
     }
 }

@@ -14,6 +14,11 @@ public struct DistributionInbound: Sendable {
         public var maximumMessageSize = 128 << 20
         /// The most fragmented sequences open at once (default 256).
         public var maximumOpenSequences = 256
+        /// The most bytes this connection's open sequences may hold together, first fragments
+        /// included.
+        public var maximumPartialBytes = 64 << 20
+        /// The node's budget shared by all its connections, if any.
+        public var nodeBudget: FragmentBudget?
         /// Limits for the terms themselves.
         public var terms = ETFDecodingOptions()
 
@@ -41,6 +46,8 @@ public struct DistributionInbound: Sendable {
     public let limits: Limits
     private var cache = AtomCache()
     private var partial: [UInt64: PartialMessage] = [:]
+    /// Bytes held by `partial`, all taken from `limits.nodeBudget` too.
+    public private(set) var partialBytes = 0
 
     /// A fresh connection's inbound state.
     public init(limits: Limits = Limits()) {
@@ -82,6 +89,7 @@ public struct DistributionInbound: Sendable {
             guard partial.count < limits.maximumOpenSequences else {
                 throw .badFragment("more than \(limits.maximumOpenSequences) open sequences")
             }
+            try hold(raw.count - cursor.offset)
             partial[sequence] = PartialMessage(
                 nextFragment: fragment - 1, references: references,
                 bytes: Array(UnsafeRawBufferPointer(rebasing: raw[cursor.offset...])))
@@ -92,6 +100,9 @@ public struct DistributionInbound: Sendable {
             guard var message = partial.removeValue(forKey: sequence) else {
                 throw .badFragment("continuation of unknown sequence \(sequence)")
             }
+            // The sequence is out of `partial` now: what it held goes back, and is taken again
+            // below if it goes on.
+            giveBack(message.bytes.count)
             guard fragment == message.nextFragment else {
                 throw .badFragment("fragment \(fragment) of sequence \(sequence), expected \(message.nextFragment)")
             }
@@ -103,12 +114,39 @@ public struct DistributionInbound: Sendable {
             if fragment == 1 {
                 return try decodeMessage(message.bytes, references: message.references, versioned: false)
             }
+            try hold(message.bytes.count)
             message.nextFragment -= 1
             partial[sequence] = message
             return .fragment
         case let other:
             throw .badHeader("unknown header tag \(other)")
         }
+    }
+
+    /// Takes `bytes` for a sequence kept open, from this connection's limit and the node's budget.
+    private mutating func hold(_ bytes: Int) throws(DistributionError) {
+        guard partialBytes + bytes <= limits.maximumPartialBytes else {
+            throw .fragmentLimit(
+                "open sequences would hold \(partialBytes + bytes) bytes, over this connection's limit of \(limits.maximumPartialBytes)"
+            )
+        }
+        if let budget = limits.nodeBudget, !budget.reserve(bytes) {
+            throw .fragmentLimit(
+                "open sequences of all connections would exceed the node's limit of \(budget.limit) bytes")
+        }
+        partialBytes += bytes
+    }
+
+    private mutating func giveBack(_ bytes: Int) {
+        partialBytes -= bytes
+        limits.nodeBudget?.release(bytes)
+    }
+
+    /// Drops every open sequence and gives its bytes back to the node's budget: call when the
+    /// connection ends.
+    public mutating func releaseAll() {
+        partial = [:]
+        giveBack(partialBytes)
     }
 
     /// Reads the atom cache references of a header and updates the cache.
