@@ -253,6 +253,11 @@ final class InteropScope: @unchecked Sendable {
         return node
     }
 
+    /// Records a node started elsewhere so that it is stopped when the test ends.
+    func adopt(node: Node) {
+        lock.withLock { nodes.append(node) }
+    }
+
     /// Starts `colony node` as an OS process and waits until it has started.
     func startColonyProcess(
         name: String, cookie: String, epmdPort: Int, tickTime: Int = 60, extra: [String] = []
