@@ -40,9 +40,10 @@ public final class ColonyActorSystem: DistributedActorSystem, Sendable {
 
     @TaskLocal static var callTimeoutOverride: Duration?? = nil
 
-    /// Allows `type` as a generic substitution in calls this node receives (a generic distributed
-    /// method called with `T == type`). Type names from the wire resolve only to allowed types:
-    /// a call naming any other type is refused.
+    /// Allows `type` as a generic substitution in calls this node receives: a generic distributed
+    /// method called with `T == type`, or a `@Resolvable` protocol's stub (`$Protocol.self`), which
+    /// calls through the protocol name. Type names from the wire resolve only to allowed types: a
+    /// call naming any other type is refused.
     public func allowGenericType<T>(_ type: T.Type) {
         let name = _mangledTypeName(type) ?? String(reflecting: type)
         allowedTypes.withLock { $0[name] = type }

@@ -17,13 +17,17 @@ public protocol DistributionConnectionDelegate: AnyObject, Sendable {
 /// Any task may send. A send encodes the message on the calling thread, under the connection's
 /// lock, into a buffer shared by all senders; the first send after a flush schedules one flush on
 /// the event loop, so the messages of one loop tick leave in one write. When the socket cannot keep
-/// up, senders wait until it drains: buffering is bounded.
+/// up, senders wait until it drains: buffering is bounded. What "cannot keep up" means is NIO's own
+/// writability (the channel's `writeBufferWaterMark`, reported by `channelWritabilityChanged`),
+/// plus the high-water mark on the buffer not yet handed to the channel.
 public final class DistributionConnection: Sendable {
     /// What the handshake established.
     public let handshake: HandshakeResult
     /// The channel.
     public let channel: any Channel
-    /// The limit of bytes waiting to be written before senders wait.
+    /// The limit of bytes waiting to be written before senders wait: the channel's high
+    /// `writeBufferWaterMark` (set by ``DistributionConnectionHandler/install``), and the bound on
+    /// the buffer not yet handed to the channel.
     public let highWaterMark: Int
     /// This connection's identity, unique in the OS process: links and monitors that cross a
     /// connection are recorded against it, so that its loss breaks those and no later one's.
@@ -39,8 +43,15 @@ public final class DistributionConnection: Sendable {
         var wroteSinceTick = false
         var closed = false
         var requestedCloseReason: DisconnectReason?
-        var queuedBytes = 0
+        /// The channel's writability, as NIO last reported it.
+        var writable = true
         var waiters: [UnsafeContinuation<Void, Never>] = []
+
+        /// Whether a sender may go on: the channel is writable and what is not yet handed to it
+        /// is under the high-water mark.
+        func hasRoom(_ highWaterMark: Int) -> Bool {
+            writable && (buffer?.readableBytes ?? 0) <= highWaterMark
+        }
     }
 
     private let pending: Mutex<Pending>
@@ -75,23 +86,22 @@ public final class DistributionConnection: Sendable {
         let (schedule, mustWait) = try pending.withLock { state throws(ETFError) -> (Bool, Bool) in
             guard !state.closed else { return (false, false) }
             if state.buffer == nil { state.buffer = channel.allocator.buffer(capacity: 512) }
-            let before = state.buffer!.readableBytes
             try state.outbound.write(control, payload: payload, into: &state.buffer!)
-            state.queuedBytes += state.buffer!.readableBytes - before
             state.wroteSinceTick = true
             let schedule = !state.flushScheduled
             state.flushScheduled = true
-            return (schedule, state.queuedBytes > highWaterMark)
+            return (schedule, !state.hasRoom(highWaterMark))
         }
         if schedule { channel.eventLoop.execute { self.flush() } }
         return mustWait
     }
 
-    /// Waits until the queue is back under the high-water mark (or the connection closed).
+    /// Waits until the channel is writable again and the unflushed buffer is under the high-water
+    /// mark (or the connection closed).
     public func waitForRoom() async {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             let resumeNow = pending.withLock { state -> Bool in
-                if state.closed || state.queuedBytes <= highWaterMark { return true }
+                if state.closed || state.hasRoom(highWaterMark) { return true }
                 state.waiters.append(continuation)
                 return false
             }
@@ -101,23 +111,25 @@ public final class DistributionConnection: Sendable {
 
     /// Writes what senders queued. Runs on the event loop.
     func flush() {
-        let buffer = pending.withLock { state -> ByteBuffer? in
+        let (buffer, waiters) = pending.withLock { state -> (ByteBuffer?, [UnsafeContinuation<Void, Never>]) in
             state.flushScheduled = false
-            defer { state.buffer = nil }
-            return state.buffer
+            let buffer = state.buffer
+            state.buffer = nil
+            // The buffer is the channel's now: senders wait only on its writability.
+            guard state.writable, !state.waiters.isEmpty else { return (buffer, []) }
+            defer { state.waiters = [] }
+            return (buffer, state.waiters)
         }
-        guard let buffer, buffer.readableBytes > 0 else { return }
-        let size = buffer.readableBytes
-        channel.writeAndFlush(buffer).whenComplete { _ in
-            self.written(size)
-        }
+        if let buffer, buffer.readableBytes > 0 { channel.writeAndFlush(buffer, promise: nil) }
+        for waiter in waiters { waiter.resume() }
     }
 
-    /// Bytes left the process: wake senders waiting for room.
-    private func written(_ size: Int) {
+    /// NIO reports the channel's writability (its `writeBufferWaterMark`). Runs on the event loop:
+    /// a channel writable again releases the senders waiting for room.
+    public func writabilityChanged(isWritable: Bool) {
         let waiters = pending.withLock { state -> [UnsafeContinuation<Void, Never>] in
-            state.queuedBytes -= size
-            guard state.queuedBytes <= highWaterMark || state.closed else { return [] }
+            state.writable = isWritable
+            guard state.hasRoom(highWaterMark) else { return [] }
             defer { state.waiters = [] }
             return state.waiters
         }

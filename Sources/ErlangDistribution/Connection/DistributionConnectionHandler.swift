@@ -42,6 +42,11 @@ public final class DistributionConnectionHandler: ChannelInboundHandler, Sendabl
     ) throws {
         let handler = DistributionConnectionHandler(
             connection: connection, delegate: delegate, tickTime: tickTime, limits: limits, logger: logger)
+        // NIO's writability is the back-pressure: senders wait while the channel holds more than
+        // the high-water mark, until it drains below half of it.
+        try connection.channel.syncOptions?.setOption(
+            ChannelOptions.writeBufferWaterMark,
+            value: .init(low: connection.highWaterMark / 2, high: connection.highWaterMark))
         try connection.channel.pipeline.syncOperations.addHandlers([
             ByteToMessageHandler(DistributionFrameDecoder(maximumFrameSize: maximumFrameSize)), handler,
         ])
@@ -90,6 +95,11 @@ public final class DistributionConnectionHandler: ChannelInboundHandler, Sendabl
             closeReason = .protocolError(error)
             context.close(promise: nil)
         }
+    }
+
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        connection.writabilityChanged(isWritable: context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {

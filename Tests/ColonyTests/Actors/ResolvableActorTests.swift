@@ -22,6 +22,8 @@ struct ResolvableActorTests {
     func resolvable() async throws {
         let pair = try await DistributedActorTests.Pair("resolvable")
         let greeter = FriendlyGreeter(actorSystem: pair.systemB)
+        // A call through the protocol names its stub type: the hosting node allows it.
+        pair.systemB.allowGenericType($Greeting.self)
         let stub = try $Greeting.resolve(id: greeter.id, using: pair.systemA)
         #expect(try await stub.greet("protocol") == "Hi, protocol")
         await pair.stop()
