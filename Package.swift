@@ -59,11 +59,17 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "ColonyDemo",
+            dependencies: ["ErlangTerm", "ErlangDistribution", "Colony"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "colony",
             dependencies: [
                 "ErlangTerm",
                 "Colony",
+                "ColonyDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

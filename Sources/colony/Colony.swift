@@ -2,17 +2,21 @@ import ArgumentParser
 import Colony
 import ErlangTerm
 
-/// The `colony` command: run a node, ping one, list EPMD names, or show the term codec.
+/// The `colony` command: the demo (the default), run a node, ping one, list EPMD names, or show
+/// the term codec.
 @main
 struct ColonyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "colony",
         abstract: "Erlang-compatible distributed nodes in Swift.",
-        subcommands: [SampleCommand.self, NodeCommand.self, PingCommand.self, NamesCommand.self],
-        defaultSubcommand: SampleCommand.self)
+        subcommands: [
+            DemoCommand.self, NodeCommand.self, PingCommand.self, NamesCommand.self, SampleCommand.self,
+            DemoMemberCommand.self,
+        ],
+        defaultSubcommand: DemoCommand.self)
 }
 
-/// `colony` with no arguments: encode a sample term in the External Term Format and decode it.
+/// `colony sample`: encode a sample term in the External Term Format and decode it.
 struct SampleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample", abstract: "Round-trip a sample term through the External Term Format.")

@@ -1,0 +1,107 @@
+import Colony
+import ErlangDistribution
+public import ErlangTerm
+public import Foundation
+import Synchronization
+
+/// The member nodes of a demo cluster: OS processes started from the `colony` executable
+/// (`colony demo-member`), on this machine's loopback, registered with an EPMD server this
+/// process runs on a private port. Every process it starts is stopped by PID.
+public final class DemoCluster: Sendable {
+    /// The cookie, generated for this run.
+    public let cookie: String
+    /// The private EPMD server's port.
+    public let epmdPort: Int
+    private let executable: URL
+    private let epmd: EPMDServer
+    private let members = Mutex<[Atom: Foundation.Process]>([:])
+
+    private init(executable: URL, epmd: EPMDServer, cookie: String) {
+        self.executable = executable
+        self.epmd = epmd
+        self.epmdPort = epmd.port
+        self.cookie = cookie
+    }
+
+    /// Starts an EPMD server on a free loopback port; members are started with ``startMember(_:)``.
+    public static func start(executable: URL) async throws -> DemoCluster {
+        let epmd = try await EPMDServer.start(host: "127.0.0.1", port: 0)
+        let cookie = "demo_" + (0..<16).map { _ in String(Int.random(in: 0..<36), radix: 36) }.joined()
+        return DemoCluster(executable: executable, epmd: epmd, cookie: cookie)
+    }
+
+    /// Starts the member `name` and waits (at most 30 s) until it says it is ready.
+    @discardableResult
+    public func startMember(_ name: Atom) async throws -> Int32 {
+        let child = Foundation.Process()
+        child.executableURL = executable
+        child.arguments = [
+            "demo-member", "--name", name.name, "--cookie", cookie, "--epmd-port", String(epmdPort),
+            "--parent", String(ProcessInfo.processInfo.processIdentifier),
+        ]
+        let output = Pipe()
+        let seen = Mutex("")
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            seen.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        child.standardOutput = output
+        child.standardError = FileHandle.nullDevice
+        try child.run()
+        members.withLock { $0[name] = child }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if seen.withLock({ $0.contains("ready") }) {
+                output.fileHandleForReading.readabilityHandler = nil
+                return child.processIdentifier
+            }
+            if !child.isRunning { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw DemoFailure("\(name) did not start: \(seen.withLock { $0 })")
+    }
+
+    /// The OS process id of each running member.
+    public var processIDs: [Atom: Int32] {
+        members.withLock { $0.filter { $0.value.isRunning }.mapValues(\.processIdentifier) }
+    }
+
+    /// Kills a member with SIGKILL, by its PID, and waits for it to be gone.
+    public func kill9(_ name: Atom) {
+        guard let child = members.withLock({ $0.removeValue(forKey: name) }) else { return }
+        kill(child.processIdentifier, SIGKILL)
+        child.waitUntilExit()
+    }
+
+    /// Stops every member (SIGTERM, then SIGKILL after a second), by PID, and the EPMD server.
+    public func stopAll() async {
+        let children = members.withLock { members in
+            defer { members = [:] }
+            return Array(members.values)
+        }
+        for child in children where child.isRunning { kill(child.processIdentifier, SIGTERM) }
+        let deadline = ContinuousClock.now + .seconds(1)
+        while ContinuousClock.now < deadline, children.contains(where: \.isRunning) {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        for child in children where child.isRunning { kill(child.processIdentifier, SIGKILL) }
+        for child in children { child.waitUntilExit() }
+        await epmd.stop()
+    }
+
+    /// Kills every member at once (SIGKILL, by PID), without waiting: for signal handlers.
+    public func killAllNow() {
+        for child in members.withLock({ Array($0.values) }) where child.isRunning {
+            kill(child.processIdentifier, SIGKILL)
+        }
+    }
+}
+
+/// A scenario's check that did not hold.
+public struct DemoFailure: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,60 @@
+public import Colony
+import ErlangTerm
+
+/// What each member node of the demo cluster runs, and the functions every node of it offers.
+///
+/// A member has an `echo` process (`{From, Msg}` → `{EchoPid, Msg}`), the guide's `kv` server, and
+/// a supervisor `demo_sup` over a worker registered as `crasher` that dies when cast `crash`.
+public enum DemoMember {
+    /// Registers the functions the scenarios call on any node of the cluster:
+    /// `demo:square(N)`, `demo:slow_square(N, Milliseconds)`, `demo:whereis(Name)`.
+    public static func registerFunctions(on node: Node) {
+        node.functions.register(module: "demo", function: "square") { arguments, _ in
+            guard case .integer(let n)? = arguments.first else { throw ProcessExit("badarg") }
+            return .integer(n * n)
+        }
+        node.functions.register(module: "demo", function: "slow_square") { arguments, _ in
+            guard arguments.count == 2, case .integer(let n) = arguments[0], case .integer(let wait) = arguments[1]
+            else { throw ProcessExit("badarg") }
+            try await Task.sleep(for: .milliseconds(wait))
+            return .integer(n * n)
+        }
+        node.functions.register(module: "demo", function: "whereis") { arguments, process in
+            guard case .atom(let name)? = arguments.first else { throw ProcessExit("badarg") }
+            return process.node.whereis(name).map(Term.pid) ?? "undefined"
+        }
+    }
+
+    /// Starts `echo`, `kv` and `demo_sup` (with `crasher`) on `node`.
+    public static func startServices(on node: Node) async throws {
+        let echo = node.spawn { process in
+            while true {
+                guard case .tuple(let t) = try await process.receive(), t.count == 2, case .pid(let from) = t[0]
+                else { continue }
+                await process.send(.tuple([.pid(process.pid), t[1]]), to: from)
+            }
+        }
+        node.register("echo", pid: echo)
+        try await node.startServer(KeyValueServer(), name: .local("kv"))
+        try await node.startSupervisor(
+            strategy: .oneForOne,
+            children: [
+                ChildSpec(id: "crasher") { node, supervisor in
+                    try await node.startServer(Crasher(), name: .local("crasher"), link: supervisor)
+                }
+            ],
+            maxRestarts: 10, maxSeconds: 5, name: .local("demo_sup"))
+    }
+}
+
+/// A worker that answers `ping` and dies when cast `crash`, for the supervisor scenario.
+struct Crasher: GenServer {
+    mutating func handleCall(_ request: Term, from: CallerRef, process: ProcessContext) async throws -> CallResult {
+        .reply("pong")
+    }
+
+    mutating func handleCast(_ request: Term, process: ProcessContext) async throws -> GenServerAction {
+        if request == "crash" { throw ProcessExit(.tuple(["crashed", "on_purpose"])) }
+        return .noReply
+    }
+}

@@ -1,0 +1,119 @@
+public import Colony
+public import ErlangTerm
+public import Foundation
+
+/// Runs the demo: starts the member nodes and this process's own node, walks through the
+/// scenarios with live progress, and reports what passed.
+public struct DemoRunner: Sendable {
+    /// The demo's settings.
+    public struct Options: Sendable {
+        /// The `colony` executable, which the members are started from.
+        public var executable: URL
+        /// The member nodes' names.
+        public var members: [Atom] = ["demo_a@127.0.0.1", "demo_b@127.0.0.1", "demo_c@127.0.0.1"]
+        /// A scenario to fail on purpose, to see the failure path.
+        public var failing: String?
+        /// The scenarios to run.
+        public var scenarios: [DemoScenario] = DemoScenario.all
+
+        /// Options for a demo whose members run `executable`.
+        public init(executable: URL) {
+            self.executable = executable
+        }
+    }
+
+    /// What one scenario did.
+    public struct Outcome: Sendable {
+        public let scenario: String
+        public let passed: Bool
+        public let detail: String
+        public let duration: Duration
+    }
+
+    /// A demo that is running: its cluster stays up until ``stop()``.
+    public struct Session: Sendable {
+        public let node: Node
+        public let cluster: DemoCluster
+        public let outcomes: [Outcome]
+
+        /// Whether every scenario passed.
+        public var passed: Bool { outcomes.allSatisfy(\.passed) }
+
+        /// Stops the demo's node and every member.
+        public func stop() async {
+            await node.stop()
+            await cluster.stopAll()
+        }
+    }
+
+    public let options: Options
+    let say: @Sendable (String) -> Void
+
+    /// A runner that prints its progress through `say`.
+    public init(options: Options, say: @escaping @Sendable (String) -> Void) {
+        self.options = options
+        self.say = say
+    }
+
+    /// Starts the cluster and runs every scenario; stops at the first failure.
+    public func run(onClusterStarted: @Sendable (DemoCluster) -> Void = { _ in }) async throws -> Session {
+        let cluster = try await DemoCluster.start(executable: options.executable)
+        onClusterStarted(cluster)
+        say("Colony demo: \(options.members.count) nodes as OS processes on this machine")
+        say("  EPMD on 127.0.0.1:\(cluster.epmdPort), cookie \(cluster.cookie) (generated)")
+        let node: Node
+        do {
+            for member in options.members {
+                let pid = try await cluster.startMember(member)
+                say("  started \(member) (OS pid \(pid))")
+            }
+            var configuration = NodeConfiguration(name: "demo@127.0.0.1", cookie: cluster.cookie)
+            configuration.epmdPort = cluster.epmdPort
+            configuration.startsEPMDServer = false
+            configuration.listenAddress = "127.0.0.1"
+            node = try await Node.start(configuration)
+        } catch {
+            await cluster.stopAll()
+            throw error
+        }
+        DemoMember.registerFunctions(on: node)
+        let context = DemoContext(
+            node: node, members: options.members, cluster: cluster, events: DemoEvents(node),
+            failing: options.failing)
+        say("  this process is \(node.name)")
+        say("")
+        var outcomes: [Outcome] = []
+        for (index, scenario) in options.scenarios.enumerated() {
+            let label = "[\(index + 1)/\(options.scenarios.count)] \(scenario.name): \(scenario.title)"
+            say(label)
+            let start = ContinuousClock.now
+            do {
+                let detail = try await scenario.body(context)
+                let outcome = Outcome(
+                    scenario: scenario.name, passed: true, detail: detail, duration: ContinuousClock.now - start)
+                outcomes.append(outcome)
+                say("      ✔ \(detail) (\(Self.milliseconds(outcome.duration)) ms)")
+            } catch {
+                let outcome = Outcome(
+                    scenario: scenario.name, passed: false, detail: "\(error)", duration: ContinuousClock.now - start)
+                outcomes.append(outcome)
+                say("      ✘ \(error)")
+                break
+            }
+        }
+        say("")
+        let passed = outcomes.filter(\.passed).count
+        if passed == options.scenarios.count {
+            say("All \(passed) scenarios passed.")
+        } else if let failed = outcomes.first(where: { !$0.passed }) {
+            say(
+                "FAILED: scenario \(failed.scenario): \(failed.detail) (\(passed) of \(options.scenarios.count) passed)"
+            )
+        }
+        return Session(node: node, cluster: cluster, outcomes: outcomes)
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,168 @@
+import Colony
+import ErlangTerm
+
+/// The seed guide's walk through a cluster, each step checked.
+extension DemoScenario {
+    /// Every scenario, in the order the demo runs them.
+    public static let all: [DemoScenario] = [connect, messages, rpc, genServer, supervisor, taskRunner]
+
+    /// `Node.connect` to each member and `monitorNodes`: a `nodeup` for each, and `nodes()` lists them.
+    static let connect = DemoScenario(name: "connect", title: "connect and monitorNodes") { context in
+        for member in context.members {
+            let result = await context.node.connect(to: member)
+            try context.check(result == .connected, "connect to \(member): \(result)")
+        }
+        for member in context.members {
+            let up = await context.events.wait(timeout: .seconds(5)) { event in
+                if case .nodeUp(member, _) = event { return true }
+                return false
+            }
+            try context.check(up, "no nodeup for \(member)")
+        }
+        let visible = context.node.nodes()
+        try context.check(Set(context.members).isSubset(of: visible), "nodes() is \(visible)")
+        // The members find each other too (transitive connection): ask the first, for a while.
+        let others = context.members.dropFirst().map(Term.atom)
+        var peers: Term = .list([])
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            peers = try await context.inProcess { process in
+                try await process.rpc(context.members[0], "erlang", "nodes", [])
+            }
+            if others.allSatisfy({ peers.listElements?.contains($0) == true }) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try context.check(
+            others.allSatisfy { peers.listElements?.contains($0) == true }, "\(context.members[0]) sees \(peers)")
+        return "nodeup for \(context.members.map(\.name).joined(separator: ", ")); \(context.members[0]) sees \(peers)"
+    }
+
+    /// Messages by `{name, node}` and by pid, to each member's `echo`, answered in order.
+    static let messages = DemoScenario(name: "messages", title: "messages by {name, node} and by pid") { context in
+        try await context.inProcess { process in
+            var echoes: [PID] = []
+            for member in context.members {
+                for index in 0..<10 {
+                    await process.send(.tuple([.pid(process.pid), .integer(index)]), to: "echo", on: member)
+                }
+                for index in 0..<10 {
+                    guard let reply = try await process.receive(timeout: .seconds(5)),
+                        case .tuple(let t) = reply, t.count == 2, case .pid(let echo) = t[0]
+                    else { throw DemoFailure("no echo from {echo, \(member)}") }
+                    try context.check(t[1] == .integer(index), "{echo, \(member)} answered \(t[1]) for \(index)")
+                    if index == 0 { echoes.append(echo) }
+                }
+            }
+            for echo in echoes {
+                await process.send(.tuple([.pid(process.pid), "by_pid"]), to: echo)
+                let reply = try await process.receive(timeout: .seconds(5))
+                try context.check(
+                    reply == .tuple([.pid(echo), "by_pid"]), "\(echo) answered \(String(describing: reply))")
+            }
+            return "30 messages by name came back in order; \(echoes.count) echoes answered by pid"
+        }
+    }
+
+    /// `rpc:call`, `rpc:async_call` + `yield`, and `multicall` over the members.
+    static let rpc = DemoScenario(name: "rpc", title: "rpc call, async call + yield, multicall") { context in
+        let failing = context.failing == "rpc"
+        return try await context.inProcess { process in
+            let members = context.members
+            let square = try await process.rpc(members[0], "demo", "square", [7])
+            try context.check(square == 49 && !failing, "rpc demo:square(7) on \(members[0]) gave \(square)")
+            let request = await process.sendRPC(members[1], "demo", "square", [8])
+            let yielded = try await request.result(in: process, timeout: .seconds(5))
+            try context.check(yielded == 64, "async_call + yield gave \(yielded)")
+            let results = try await process.multicall(members, "demo", "square", [3], timeout: .seconds(5))
+            let values = results.compactMap { try? $0.get() }
+            try context.check(values == Array(repeating: 9, count: members.count), "multicall gave \(results)")
+            return "square(7) = \(square) on \(members[0]); yield 64 from \(members[1]); multicall \(values)"
+        }
+    }
+
+    /// The guide's `kv` GenServer, called from this node on a member.
+    static let genServer = DemoScenario(name: "genserver", title: "a GenServer called from another node") { context in
+        let member = context.members[1]
+        let kv = ServerRef.remote("kv", node: member)
+        let put = try await context.node.call(kv, .tuple(["put", "demo", 42]), timeout: .seconds(5))
+        try context.check(put == "ok", "put gave \(put)")
+        let value = try await context.node.call(kv, .tuple(["get", "demo"]), timeout: .seconds(5))
+        try context.check(value == 42, "get gave \(value)")
+        return "{kv, \(member)}: put demo = 42, get demo → \(value)"
+    }
+
+    /// A supervisor on a member restarts its worker after the worker crashes.
+    static let supervisor = DemoScenario(name: "supervisor", title: "a supervisor restarts a failing worker") {
+        context in
+        let member = context.members[2]
+        return try await context.inProcess { process in
+            let before = try await process.rpc(member, "demo", "whereis", ["crasher"])
+            guard case .pid(let old) = before else { throw DemoFailure("no crasher on \(member): \(before)") }
+            await process.node.cast(.remote("crasher", node: member), "crash")
+            let deadline = ContinuousClock.now + .seconds(5)
+            while ContinuousClock.now < deadline {
+                let now = try await process.rpc(member, "demo", "whereis", ["crasher"])
+                if case .pid(let new) = now, new != old {
+                    let pong = try await process.node.call(.pid(new), "ping", timeout: .seconds(5))
+                    try context.check(pong == "pong", "the new crasher answered \(pong)")
+                    return "crasher \(old) crashed; demo_sup restarted it as \(new), which answers pong"
+                }
+                _ = try await process.receive(timeout: .milliseconds(50)) { _ -> Bool? in nil }
+            }
+            throw DemoFailure("crasher on \(member) was not restarted within 5 s")
+        }
+    }
+
+    /// The distributed task runner finishes every task although a member is killed with SIGKILL
+    /// mid-way; the member is started again and rejoins.
+    static let taskRunner = DemoScenario(name: "tasks", title: "task runner survives kill -9; the node rejoins") {
+        context in
+        let victim = context.members[0]
+        let runner = try await DistributedTaskRunner.start(on: context.node, name: nil)
+        let count = 6
+        let results = try await context.inProcess(timeout: .seconds(60)) { process in
+            for n in 1...count {
+                await runner.runAsync("demo", "slow_square", [.integer(n), 800], replyTo: process.pid)
+            }
+            _ = try await process.receive(timeout: .milliseconds(200)) { _ -> Bool? in nil }
+            context.cluster.kill9(victim)
+            var results: [Int: Term] = [:]
+            while results.count < count {
+                guard let message = try await process.receive(timeout: .seconds(30)),
+                    case .tuple(let t) = message, t.count == 3, t[0] == "task_result",
+                    case .tuple(let call) = t[1], call.count == 3, case .list(let arguments) = call[2],
+                    case .integer(let n)? = arguments.first
+                else { throw DemoFailure("task results stopped after \(results.count) of \(count)") }
+                results[n] = t[2]
+            }
+            return results
+        }
+        for n in 1...count {
+            try context.check(
+                results[n] == .tuple(["ok", .integer(n * n)]), "task \(n) gave \(String(describing: results[n]))")
+        }
+        let down = await context.events.wait(timeout: .seconds(10)) { event in
+            if case .nodeDown(victim, _, _) = event { return true }
+            return false
+        }
+        try context.check(down, "no nodedown for \(victim) after kill -9")
+        // The node comes back under the same name and rejoins.
+        let isVictimUp: @Sendable (NodeEvent) -> Bool = { if case .nodeUp(victim, _) = $0 { true } else { false } }
+        let ups = context.events.count(where: isVictimUp)
+        try await context.cluster.startMember(victim)
+        let again = await context.node.connect(to: victim)
+        try context.check(again == .connected, "reconnect to \(victim): \(again)")
+        let rejoined = await context.events.wait(timeout: .seconds(5), count: ups + 1, for: isVictimUp)
+        try context.check(rejoined, "no new nodeup for \(victim)")
+        let square = try await context.inProcess { try await $0.rpc(victim, "demo", "square", [12]) }
+        try context.check(square == 144, "the restarted \(victim) answered \(square)")
+        return "\(count) tasks finished with \(victim) killed mid-way; \(victim) restarted and rejoined"
+    }
+}
+
+extension Term {
+    fileprivate var listElements: [Term]? {
+        if case .list(let elements) = self { return elements }
+        return nil
+    }
+}

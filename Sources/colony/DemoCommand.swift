@@ -1,0 +1,101 @@
+import ArgumentParser
+import Colony
+import ColonyDemo
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+
+/// `colony demo` (and `colony` with no arguments): a three-node cluster on this machine, walked
+/// through the seed guide's scenarios, each one checked.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Start three Colony nodes on this machine and walk through the guide's scenarios, each checked.")
+
+    @Flag(help: "Exit when the scenarios are done: status 0 only if every one passed.")
+    var noWait = false
+
+    @Option(help: .hidden) var failScenario: String?
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .error
+            return handler
+        }
+        var options = DemoRunner.Options(executable: try Self.executable())
+        options.failing = failScenario
+        let cluster = Mutex<DemoCluster?>(nil)
+        // Ctrl-C or SIGTERM: every member goes with the demo, killed by its PID.
+        let signals = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                cluster.withLock { $0?.killAllNow() }
+                say("\nstopped: every member node was killed")
+                Foundation.exit(130)
+            }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+
+        let session = try await DemoRunner(options: options, say: say).run { started in
+            cluster.withLock { $0 = started }
+        }
+        if noWait || !session.passed {
+            await session.stop()
+            if !session.passed { throw ExitCode(1) }
+            return
+        }
+        let names = options.members.map(\.name).joined(separator: ", ")
+        say("The cluster keeps running: \(names) and \(session.node.name), cookie \(session.cluster.cookie).")
+        say(
+            "Join it from Elixir: ERL_EPMD_PORT=\(session.cluster.epmdPort) iex --name you@127.0.0.1 --cookie \(session.cluster.cookie)"
+        )
+        say("Press Ctrl-C to stop it.")
+        while true { try await Task.sleep(for: .seconds(3600)) }
+    }
+
+    /// This executable's absolute path: the members are started from it.
+    static func executable() throws -> URL {
+        let path = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        return URL(fileURLWithPath: path)
+    }
+}
+
+/// `colony demo-member`: one member node of `colony demo`, started by it.
+struct DemoMemberCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo-member", abstract: "A member node of `colony demo` (the demo starts it).",
+        shouldDisplay: false)
+
+    @Option var name: String
+    @Option var cookie: String
+    @Option var epmdPort: Int
+    @Option(help: "Stop when this process (the demo) is gone.") var parent: Int32?
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        var configuration = NodeConfiguration(name: name, cookie: cookie)
+        configuration.epmdPort = epmdPort
+        configuration.startsEPMDServer = false
+        configuration.listenAddress = "127.0.0.1"
+        let node = try await Node.start(configuration)
+        DemoMember.registerFunctions(on: node)
+        try await DemoMember.startServices(on: node)
+        say("ready \(node.name)")
+        while true {
+            try await Task.sleep(for: .milliseconds(500))
+            if let parent, getppid() != parent {
+                await node.stop()
+                return
+            }
+        }
+    }
+}
