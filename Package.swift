@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -60,6 +62,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "ColonyConfiguration",
+            dependencies: [
+                "Colony",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "ColonyDemo",
             dependencies: ["ErlangTerm", "ErlangDistribution", "Colony"],
             swiftSettings: strictSettings
@@ -69,6 +80,7 @@ let package = Package(
             dependencies: [
                 "ErlangTerm",
                 "Colony",
+                "ColonyConfiguration",
                 "ColonyDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -135,6 +147,7 @@ let package = Package(
             name: "ColonyTests",
             dependencies: [
                 "ClusterExampleKit",
+                "ColonyConfiguration",
                 "ErlangTerm",
                 "ErlangDistribution",
                 "Colony",

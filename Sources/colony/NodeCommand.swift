@@ -1,31 +1,59 @@
 import ArgumentParser
 import Colony
+import ColonyConfiguration
 import ErlangTerm
 import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Options shared by the commands that start a node.
+/// Options shared by the commands that start a node. Each setting can also come from the
+/// environment or a config file (`ColonySettings`): flags beat the environment, which beats the
+/// file, which beats the defaults.
 struct NodeOptions: ParsableArguments {
-    @Option(help: "Long node name, name@host.") var name: String?
+    @Option(help: "Node name, name@host or name (RELEASE_NODE).") var name: String?
     @Option(help: "Short node name (the host is added).") var sname: String?
-    @Option(help: "The cookie (default: ~/.erlang.cookie).") var cookie: String?
-    @Flag(help: "Start a hidden node.") var hidden = false
-    @Option(help: "EPMD port (default: ERL_EPMD_PORT or 4369).") var epmdPort: Int?
-    @Option(help: "Distribution port (0 = any; required without EPMD).") var distPort: Int = 0
-    @Flag(help: "Do not use EPMD: listen on --dist-port and reach peers on that port.") var noEpmd = false
-    @Option(help: "net_ticktime in seconds.") var tickTime: Int = 60
-    @Option(help: "Address to listen on.") var listen: String = "0.0.0.0"
+    @Option(help: "name or sname: how a name without a host is completed (RELEASE_DISTRIBUTION).")
+    var distribution: String?
+    @Option(help: "Host for a name without one, e.g. the pod's IP (POD_IP).") var host: String?
+    @Option(help: "The cookie (RELEASE_COOKIE; default: ~/.erlang.cookie).") var cookie: String?
+    @Flag(help: "Start a hidden node (COLONY_HIDDEN).") var hidden = false
+    @Option(help: "EPMD port (ERL_EPMD_PORT; default 4369).") var epmdPort: String?
+    @Option(help: "Distribution port, 0 = any (COLONY_DIST_PORT; required without EPMD).") var distPort: String?
+    @Flag(help: "Do not use EPMD: listen on --dist-port and reach peers on that port (COLONY_EPMD=false).")
+    var noEpmd = false
+    @Option(help: "net_ticktime in seconds (COLONY_TICK_TIME; default 60).") var tickTime: String?
+    @Option(help: "Address to listen on (COLONY_LISTEN; default 0.0.0.0).") var listen: String?
+    @Option(help: "A JSON config file (COLONY_CONFIG).") var config: String?
 
-    func configuration(defaultName: String) -> NodeConfiguration {
-        var configuration = NodeConfiguration(name: name ?? sname ?? defaultName, cookie: cookie)
-        configuration.hidden = hidden
-        if let epmdPort { configuration.epmdPort = epmdPort }
-        configuration.distributionPort = distPort
-        configuration.usesEPMD = !noEpmd
-        configuration.tickTime = .seconds(tickTime)
-        configuration.listenAddress = listen
-        return configuration
+    /// The flags given, by setting flag.
+    var given: [String: String] {
+        var flags: [String: String] = [:]
+        if let name = name ?? sname { flags[Setting.nodeName.flag] = name }
+        if sname != nil, distribution == nil { flags[Setting.distribution.flag] = "sname" }
+        if let distribution { flags[Setting.distribution.flag] = distribution }
+        if let host { flags[Setting.host.flag] = host }
+        if let cookie { flags[Setting.cookie.flag] = cookie }
+        if hidden { flags[Setting.hidden.flag] = "true" }
+        if let epmdPort { flags[Setting.epmdPort.flag] = epmdPort }
+        if let distPort { flags[Setting.distributionPort.flag] = distPort }
+        if noEpmd { flags[Setting.epmdEnabled.flag] = "true" }
+        if let tickTime { flags[Setting.tickTime.flag] = tickTime }
+        if let listen { flags[Setting.listenAddress.flag] = listen }
+        return flags
+    }
+
+    /// The node's configuration from flags, environment, config file and defaults; an invalid
+    /// value stops the command with a message naming it (exit status 2).
+    func configuration(defaultName: String) async throws -> NodeConfiguration {
+        do {
+            return try await ColonySettings.load(
+                flags: given, environment: ProcessInfo.processInfo.environment, configFile: config,
+                defaultName: defaultName
+            ).nodeConfiguration
+        } catch {
+            FileHandle.standardError.write(Data("colony: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
     }
 }
 
@@ -49,7 +77,7 @@ struct NodeCommand: AsyncParsableCommand {
         let peers = connect
         // The root supervision tree: echo, then kv; stopped in reverse order on SIGTERM/SIGINT.
         let application = NodeApplication(
-            configuration: options.configuration(defaultName: "colony"),
+            configuration: try await options.configuration(defaultName: "colony"),
             execution: eventLoopExecution ? .eventLoop : .scheduler, logger: logger,
             started: { node, _ in
                 let events = node.monitorNodes()
@@ -107,7 +135,7 @@ struct PingCommand: AsyncParsableCommand {
         // Long and short names do not mix: a long-named target gets a long-named pinger.
         let targetHost = target.split(separator: "@").last.map(String.init) ?? ""
         let defaultName = "colony_ping_\(getpid())" + (targetHost.contains(".") ? "@127.0.0.1" : "")
-        var configuration = options.configuration(defaultName: defaultName)
+        var configuration = try await options.configuration(defaultName: defaultName)
         configuration.hidden = true
         configuration.startsEPMDServer = false
         let node = try await Node.start(configuration)

@@ -1,0 +1,112 @@
+public import Colony
+import Configuration
+import Foundation
+import SystemPackage
+
+/// A node's settings, from flags, environment variables, a JSON config file and defaults, with
+/// that precedence: a flag beats the environment, the environment beats the file, the file beats
+/// the default. Every value is checked, and a bad one is a ``SettingsError`` naming the setting,
+/// the value, where it came from and why.
+///
+/// ```swift
+/// let settings = try await ColonySettings.load(
+///     flags: ["--name": "a@127.0.0.1"], environment: ProcessInfo.processInfo.environment,
+///     configFile: "/etc/colony.json")
+/// let node = try await Node.start(settings.nodeConfiguration)
+/// ```
+///
+/// The config file is JSON with the settings' keys as nested objects:
+/// `{"node": {"name": "a", "distribution": "name"}, "epmd": {"port": 4369}}`.
+public struct ColonySettings: Sendable {
+    /// The full node name, `name@host`.
+    public var nodeName: String
+    /// The cookie, if set (otherwise `~/.erlang.cookie` is read when the node starts).
+    public var cookie: String?
+    public var hidden: Bool
+    public var epmdPort: Int
+    public var usesEPMD: Bool
+    public var distributionPort: Int
+    public var listenAddress: String
+    /// `net_ticktime` in seconds.
+    public var tickTime: Int
+    /// Where each setting's value came from.
+    public var sources: [Setting: SettingSource]
+
+    /// The node configuration these settings describe.
+    public var nodeConfiguration: NodeConfiguration {
+        var configuration = NodeConfiguration(name: nodeName, cookie: cookie)
+        configuration.hidden = hidden
+        configuration.epmdPort = epmdPort
+        configuration.usesEPMD = usesEPMD
+        configuration.distributionPort = distributionPort
+        configuration.listenAddress = listenAddress
+        configuration.tickTime = .seconds(tickTime)
+        return configuration
+    }
+
+    /// Reads the settings. `flags` maps a setting's flag (``Setting/flag``) to the value given on
+    /// the command line (`"true"` for a flag without a value); `configFile` is a JSON file, or
+    /// `nil` (then `COLONY_CONFIG` names one, if set).
+    ///
+    /// - Parameter defaultName: the node name when none is set (the host is added).
+    public static func load(
+        flags: [String: String], environment: [String: String], configFile: String? = nil,
+        defaultName: String = "colony"
+    ) async throws(SettingsError) -> ColonySettings {
+        let file = configFile ?? environment["COLONY_CONFIG"]
+        let sources = try await SettingSources(flags: flags, environment: environment, file: file)
+        var builder = SettingsBuilder(sources: sources, environment: environment, defaultName: defaultName)
+        return try builder.build()
+    }
+}
+
+/// The places a value can come from, in precedence order.
+struct SettingSources: Sendable {
+    let flags: [String: String]
+    let environment: EnvironmentVariablesProvider
+    let file: (path: String, provider: FileProvider<JSONSnapshot>)?
+
+    init(flags: [String: String], environment: [String: String], file: String?) async throws(SettingsError) {
+        self.flags = flags
+        self.environment = EnvironmentVariablesProvider(environmentVariables: environment)
+        if let file {
+            do {
+                self.file = (file, try await FileProvider<JSONSnapshot>(filePath: FilePath(file)))
+            } catch {
+                throw SettingsError(setting: nil, value: file, source: .file(file), reason: "\(error)")
+            }
+        } else {
+            self.file = nil
+        }
+    }
+
+    /// The value of `setting` and where it came from, or `nil` when nothing sets it.
+    func raw(_ setting: Setting) throws(SettingsError) -> (String, SettingSource)? {
+        if let value = flags[setting.flag] { return (value, .flag(setting.flag)) }
+        for name in setting.environment {
+            let key = AbsoluteConfigKey(name.lowercased().split(separator: "_").map(String.init))
+            if case .string(let value)? = try? environment.value(forKey: key, type: .string).value?.content,
+                !value.isEmpty
+            {
+                return (value, .environment(name))
+            }
+        }
+        if let (path, provider) = file {
+            let key = AbsoluteConfigKey(setting.path)
+            for type in [ConfigType.string, .int, .bool, .double] {
+                guard let result = try? provider.value(forKey: key, type: type), let content = result.value?.content
+                else { continue }
+                switch content {
+                case .string(let value): return (value, .file(path))
+                case .int(let value): return (String(value), .file(path))
+                case .bool(let value): return (String(value), .file(path))
+                case .double(let value): return (String(value), .file(path))
+                default:
+                    throw SettingsError(
+                        setting: setting, value: "\(content)", source: .file(path), reason: "not a single value")
+                }
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,86 @@
+/// One setting of a Colony node: its key in a config file (and in this model), the environment
+/// variables that set it (the first set one wins), and its command-line flag.
+public struct Setting: Sendable, Hashable, CustomStringConvertible {
+    /// The key path in the config file, e.g. `["epmd", "port"]`.
+    public let path: [String]
+    /// Environment variables, in order: operators' usual names first, then `COLONY_*`.
+    public let environment: [String]
+    /// The command-line flag.
+    public let flag: String
+
+    /// The dotted key, e.g. `epmd.port`.
+    public var key: String { path.joined(separator: ".") }
+    public var description: String { key }
+
+    init(_ key: String, environment: [String], flag: String) {
+        self.path = key.split(separator: ".").map(String.init)
+        self.environment = environment
+        self.flag = flag
+    }
+
+    /// The node's name: `name@host`, or just `name` (the host is added).
+    public static let nodeName = Setting("node.name", environment: ["RELEASE_NODE", "COLONY_NODE"], flag: "--name")
+    /// `name` (long names, a full host) or `sname` (short names), as Elixir releases say it.
+    public static let distribution = Setting(
+        "node.distribution", environment: ["RELEASE_DISTRIBUTION", "COLONY_DISTRIBUTION"], flag: "--distribution")
+    /// The host part for a name given without one: a pod's IP in Kubernetes.
+    public static let host = Setting("node.host", environment: ["POD_IP", "COLONY_HOST"], flag: "--host")
+    /// The cookie; without one, `~/.erlang.cookie`.
+    public static let cookie = Setting(
+        "node.cookie", environment: ["RELEASE_COOKIE", "COLONY_COOKIE"], flag: "--cookie")
+    /// A hidden node (not in other nodes' `nodes()`).
+    public static let hidden = Setting("node.hidden", environment: ["COLONY_HIDDEN"], flag: "--hidden")
+    /// The EPMD port.
+    public static let epmdPort = Setting(
+        "epmd.port", environment: ["ERL_EPMD_PORT", "COLONY_EPMD_PORT"], flag: "--epmd-port")
+    /// Whether to use EPMD; without it, the node listens on `distribution.port` and reaches peers there.
+    public static let epmdEnabled = Setting("epmd.enabled", environment: ["COLONY_EPMD"], flag: "--no-epmd")
+    /// The distribution port (0: any).
+    public static let distributionPort = Setting(
+        "distribution.port", environment: ["COLONY_DIST_PORT"], flag: "--dist-port")
+    /// The address to listen on.
+    public static let listenAddress = Setting(
+        "distribution.listen", environment: ["COLONY_LISTEN"], flag: "--listen")
+    /// `net_ticktime` in seconds.
+    public static let tickTime = Setting(
+        "distribution.tick_time", environment: ["COLONY_TICK_TIME"], flag: "--tick-time")
+
+    /// Every setting, in the order the documentation lists them.
+    public static let all: [Setting] = [
+        nodeName, distribution, host, cookie, hidden, epmdPort, epmdEnabled, distributionPort, listenAddress, tickTime,
+    ]
+}
+
+/// Where a setting's value came from.
+public enum SettingSource: Sendable, Hashable, CustomStringConvertible {
+    case flag(String)
+    case environment(String)
+    case file(String)
+    case defaultValue
+
+    public var description: String {
+        switch self {
+        case .flag(let flag): "flag \(flag)"
+        case .environment(let name): "environment variable \(name)"
+        case .file(let path): "config file \(path)"
+        case .defaultValue: "default"
+        }
+    }
+}
+
+/// A setting with a value it cannot take, or a config file that cannot be read.
+public struct SettingsError: Error, Sendable, CustomStringConvertible {
+    /// The setting (or `nil` for a file that cannot be read).
+    public let setting: Setting?
+    /// The value given.
+    public let value: String
+    /// Where it was given.
+    public let source: SettingSource
+    /// Why it cannot be used.
+    public let reason: String
+
+    public var description: String {
+        guard let setting else { return "cannot read \(source): \(reason)" }
+        return "invalid \(setting.key) \"\(value)\" (from \(source)): \(reason)"
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+
+/// Turns raw values into checked settings, one setting at a time.
+struct SettingsBuilder {
+    let sources: SettingSources
+    let environment: [String: String]
+    let defaultName: String
+    var used: [Setting: SettingSource] = [:]
+
+    init(sources: SettingSources, environment: [String: String], defaultName: String) {
+        self.sources = sources
+        self.environment = environment
+        self.defaultName = defaultName
+    }
+
+    mutating func build() throws(SettingsError) -> ColonySettings {
+        let distribution = try value(.distribution, default: "sname") { raw throws(Reason) -> String in
+            guard raw == "name" || raw == "sname" else { throw Reason("must be name or sname") }
+            return raw
+        }
+        let host = try optional(.host) { raw throws(Reason) -> String in
+            guard !raw.contains("@"), !raw.contains(" ") else { throw Reason("a host has no @ or spaces") }
+            return raw
+        }
+        let completeName = { (raw: String) throws(Reason) -> String in
+            try Self.fullName(raw, distribution: distribution, host: host)
+        }
+        // The default name is completed with a host like any other.
+        let name: String
+        if let given = try optional(.nodeName, completeName) {
+            name = given
+        } else {
+            name = try checked(.nodeName, defaultName, .defaultValue, completeName)
+            used[.nodeName] = .defaultValue
+        }
+        let cookie = try optional(.cookie) { raw throws(Reason) -> String in
+            guard raw.utf8.count <= 255, raw.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+                throw Reason("a cookie is at most 255 ASCII characters without spaces")
+            }
+            return raw
+        }
+        let hidden = try value(.hidden, default: false, Self.boolean)
+        let epmdPort = try value(.epmdPort, default: 4369) { raw throws(Reason) in try Self.port(raw, allowZero: false)
+        }
+        // `--no-epmd` is a flag: given, it means "do not use EPMD".
+        let usesEPMD: Bool
+        if let flag = sources.flags[Setting.epmdEnabled.flag] {
+            let off = try checked(.epmdEnabled, flag, .flag(Setting.epmdEnabled.flag), Self.boolean)
+            usesEPMD = !off
+            used[.epmdEnabled] = .flag(Setting.epmdEnabled.flag)
+        } else {
+            usesEPMD = try value(.epmdEnabled, default: true, Self.boolean)
+        }
+        let distributionPort = try value(.distributionPort, default: 0) { raw throws(Reason) in
+            try Self.port(raw, allowZero: true)
+        }
+        if !usesEPMD && distributionPort == 0 {
+            throw SettingsError(
+                setting: .distributionPort, value: "0", source: used[.distributionPort] ?? .defaultValue,
+                reason: "without EPMD the node needs a fixed distribution port")
+        }
+        let listen = try value(.listenAddress, default: "0.0.0.0") { raw throws(Reason) -> String in
+            guard !raw.isEmpty, !raw.contains(" ") else { throw Reason("not an address") }
+            return raw
+        }
+        let tickTime = try value(.tickTime, default: 60) { raw throws(Reason) -> Int in
+            guard let seconds = Int(raw), (1...3600).contains(seconds) else {
+                throw Reason("must be a whole number of seconds from 1 to 3600")
+            }
+            return seconds
+        }
+        return ColonySettings(
+            nodeName: name, cookie: cookie, hidden: hidden, epmdPort: epmdPort, usesEPMD: usesEPMD,
+            distributionPort: distributionPort, listenAddress: listen, tickTime: tickTime, sources: used)
+    }
+
+    // MARK: - Reading one setting
+
+    struct Reason: Error {
+        let text: String
+        init(_ text: String) { self.text = text }
+    }
+
+    private mutating func value<T>(_ setting: Setting, default fallback: T, _ parse: (String) throws(Reason) -> T)
+        throws(SettingsError) -> T
+    {
+        guard let (raw, source) = try sources.raw(setting) else {
+            used[setting] = .defaultValue
+            return fallback
+        }
+        used[setting] = source
+        return try checked(setting, raw, source, parse)
+    }
+
+    private mutating func optional<T>(_ setting: Setting, _ parse: (String) throws(Reason) -> T) throws(SettingsError)
+        -> T?
+    {
+        guard let (raw, source) = try sources.raw(setting) else { return nil }
+        used[setting] = source
+        return try checked(setting, raw, source, parse)
+    }
+
+    private func checked<T>(
+        _ setting: Setting, _ raw: String, _ source: SettingSource, _ parse: (String) throws(Reason) -> T
+    ) throws(SettingsError) -> T {
+        do {
+            return try parse(raw)
+        } catch {
+            throw SettingsError(setting: setting, value: raw, source: source, reason: error.text)
+        }
+    }
+
+    // MARK: - Parsers
+
+    static func boolean(_ raw: String) throws(Reason) -> Bool {
+        switch raw.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw Reason("must be true or false")
+        }
+    }
+
+    static func port(_ raw: String, allowZero: Bool) throws(Reason) -> Int {
+        guard let port = Int(raw), (allowZero ? 0 : 1)...65535 ~= port else {
+            throw Reason("not a port number (\(allowZero ? 0 : 1) to 65535)")
+        }
+        return port
+    }
+
+    /// `name@host` from a name with or without a host: `name` distribution takes `host` (or the
+    /// machine's full host name), `sname` the first label of the machine's host name.
+    static func fullName(_ raw: String, distribution: String, host: String?) throws(Reason) -> String {
+        let parts = raw.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count <= 2, !parts[0].isEmpty,
+            parts[0].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" })
+        else { throw Reason("a node name is alive@host, the alive part letters, digits, _ and -") }
+        if parts.count == 2 {
+            guard !parts[1].isEmpty else { throw Reason("empty host part") }
+            return raw
+        }
+        let machine = ProcessInfo.processInfo.hostName
+        let chosen: String
+        if let host {
+            chosen = host
+        } else if distribution == "name" {
+            chosen = machine
+        } else {
+            chosen = machine.split(separator: ".").first.map(String.init) ?? "localhost"
+        }
+        return "\(raw)@\(chosen)"
+    }
+}

@@ -1,0 +1,110 @@
+import ColonyConfiguration
+import ColonyTestSupport
+import Foundation
+import Testing
+
+/// One model for flags, environment and a config file: flags over environment over file over
+/// defaults, the environment names operators know, and a clear error for every invalid value.
+@Suite("Settings: precedence and errors")
+struct ColonySettingsTests {
+    /// Writes `json` to a temporary file and returns its path.
+    func file(_ json: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("colony-settings-\(UUID()).json")
+        try json.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    @Test("flags beat the environment, which beats the file, which beats the defaults")
+    func precedence() async throws {
+        let path = try file(
+            #"{"node": {"name": "file@10.0.0.1", "cookie": "from_file"}, "epmd": {"port": 5001}, "distribution": {"tick_time": 20}}"#
+        )
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let environment = ["RELEASE_COOKIE": "from_env", "ERL_EPMD_PORT": "5002"]
+
+        let fileOnly = try await ColonySettings.load(flags: [:], environment: [:], configFile: path)
+        #expect(fileOnly.nodeName == "file@10.0.0.1")
+        #expect(fileOnly.cookie == "from_file" && fileOnly.epmdPort == 5001 && fileOnly.tickTime == 20)
+        #expect(fileOnly.listenAddress == "0.0.0.0", "a default")
+        #expect(fileOnly.sources[.epmdPort] == .file(path) && fileOnly.sources[.listenAddress] == .defaultValue)
+
+        let withEnvironment = try await ColonySettings.load(flags: [:], environment: environment, configFile: path)
+        #expect(withEnvironment.cookie == "from_env" && withEnvironment.epmdPort == 5002)
+        #expect(withEnvironment.nodeName == "file@10.0.0.1")
+        #expect(withEnvironment.sources[.cookie] == .environment("RELEASE_COOKIE"))
+
+        let withFlags = try await ColonySettings.load(
+            flags: ["--cookie": "from_flag", "--epmd-port": "5003"], environment: environment, configFile: path)
+        #expect(withFlags.cookie == "from_flag" && withFlags.epmdPort == 5003)
+        #expect(withFlags.sources[.epmdPort] == .flag("--epmd-port"))
+
+        let defaults = try await ColonySettings.load(flags: [:], environment: [:])
+        #expect(defaults.epmdPort == 4369 && defaults.tickTime == 60 && defaults.usesEPMD && defaults.cookie == nil)
+        #expect(defaults.nodeName.hasPrefix("colony@"))
+    }
+
+    @Test("a release's environment: RELEASE_NODE and POD_IP make name@pod-ip; COLONY_CONFIG names the file")
+    func releaseEnvironment() async throws {
+        let path = try file(#"{"distribution": {"listen": "10.1.2.3"}}"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let settings = try await ColonySettings.load(
+            flags: [:],
+            environment: [
+                "RELEASE_NODE": "colony", "RELEASE_DISTRIBUTION": "name", "POD_IP": "10.1.2.3",
+                "RELEASE_COOKIE": "k8s", "COLONY_CONFIG": path, "COLONY_DIST_PORT": "9100", "COLONY_EPMD": "false",
+            ])
+        #expect(settings.nodeName == "colony@10.1.2.3")
+        #expect(settings.listenAddress == "10.1.2.3")
+        #expect(!settings.usesEPMD && settings.distributionPort == 9100)
+        let configuration = settings.nodeConfiguration
+        #expect(configuration.name == "colony@10.1.2.3" && configuration.cookie == "k8s")
+        #expect(!configuration.usesEPMD && configuration.distributionPort == 9100)
+    }
+
+    @Test("every invalid value is refused with the setting, the value, where it came from and why")
+    func errors() async throws {
+        let cases: [([String: String], [String: String], String, String)] = [
+            ([:], ["ERL_EPMD_PORT": "abc"], "epmd.port \"abc\" (from environment variable ERL_EPMD_PORT)", "port"),
+            (["--epmd-port": "70000"], [:], "epmd.port \"70000\" (from flag --epmd-port)", "port"),
+            ([:], ["RELEASE_DISTRIBUTION": "long"], "node.distribution \"long\"", "name or sname"),
+            ([:], ["COLONY_TICK_TIME": "0"], "distribution.tick_time \"0\"", "seconds"),
+            ([:], ["COLONY_HIDDEN": "maybe"], "node.hidden \"maybe\"", "true or false"),
+            (["--name": "bad name@host"], [:], "node.name \"bad name@host\"", "alive@host"),
+            ([:], ["RELEASE_COOKIE": "has space"], "node.cookie", "ASCII"),
+            ([:], ["COLONY_EPMD": "false"], "distribution.port \"0\"", "fixed distribution port"),
+        ]
+        for (flags, environment, named, why) in cases {
+            do {
+                _ = try await ColonySettings.load(flags: flags, environment: environment)
+                Issue.record("accepted \(flags) \(environment)")
+            } catch {
+                #expect("\(error)".contains(named), "\(error)")
+                #expect("\(error)".contains(why), "\(error)")
+            }
+        }
+        let broken = try file("{not json")
+        defer { try? FileManager.default.removeItem(atPath: broken) }
+        do {
+            _ = try await ColonySettings.load(flags: [:], environment: [:], configFile: broken)
+            Issue.record("a broken file was accepted")
+        } catch {
+            #expect(error.description.contains("cannot read config file \(broken)"), "\(error)")
+        }
+        do {
+            _ = try await ColonySettings.load(flags: [:], environment: [:], configFile: "/nonexistent/colony.json")
+            Issue.record("a missing file was accepted")
+        } catch {
+            #expect(error.description.contains("/nonexistent/colony.json"), "\(error)")
+        }
+    }
+
+    @Test("colony node refuses an invalid setting with the message and status 2")
+    func commandLine() async throws {
+        let outcome = try await ExternalProcess.run(
+            try ColonyBinary.url, ["node", "--name", "x@127.0.0.1", "--epmd-port", "nope"], timeout: .seconds(30))
+        #expect(outcome.status == 2, "\(outcome.standardError)")
+        #expect(
+            outcome.standardError.contains("invalid epmd.port \"nope\" (from flag --epmd-port)"),
+            "\(outcome.standardError)")
+    }
+}
