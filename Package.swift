@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -148,6 +149,7 @@ let package = Package(
             dependencies: [
                 "ClusterExampleKit",
                 "ColonyConfiguration",
+                .product(name: "Yams", package: "Yams"),
                 "ErlangTerm",
                 "ErlangDistribution",
                 "Colony",

@@ -23,7 +23,7 @@ extension Distribution {
                 }
                 port = Int(info.port)
             } else {
-                port = configuration.distributionPort
+                port = configuration.peerDistributionPort ?? configuration.distributionPort
             }
             let machine = HandshakeStateMachine(
                 initiating: handshake, to: peer.name, challenge: UInt32.random(in: 0...UInt32.max))

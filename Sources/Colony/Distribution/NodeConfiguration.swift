@@ -19,6 +19,10 @@ public struct NodeConfiguration: Sendable {
     public var startsEPMDServer = true
     /// The port to listen on for distribution; 0 picks a free one (needs EPMD).
     public var distributionPort = 0
+    /// Without EPMD, the port peers listen on, when it differs from ``distributionPort`` (a
+    /// short-lived client such as `colony health` listens anywhere and dials the cluster's fixed
+    /// port). `nil`: ``distributionPort``.
+    public var peerDistributionPort: Int?
     /// The address to listen on.
     public var listenAddress = "0.0.0.0"
     /// OTP's `net_ticktime`: a peer silent this long is disconnected (default 60 s).

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Colony
+import ColonyConfiguration
+import ErlangTerm
+import Foundation
+import Logging
+
+/// `colony health`: what a Kubernetes probe runs. The node answers on the distribution protocol
+/// (it is up and reachable under its name), and its root supervisor runs every one of its
+/// children. Exit status 0 when both hold, 1 otherwise.
+struct HealthCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "health",
+        abstract: "Check a node: it answers by name, and its root supervisor runs all its children (0 = healthy).")
+
+    @Argument(help: "The node to check (default: the node these settings describe).") var target: String?
+    @OptionGroup var options: NodeOptions
+    @Option(help: "The root supervisor's registered name.") var rootName: String = "colony_root_sup"
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .critical
+            return handler
+        }
+        let settings: NodeConfiguration = try await options.configuration(defaultName: "colony")
+        let target = Atom(self.target ?? settings.name)
+        let host = target.name.split(separator: "@").last.map(String.init) ?? "localhost"
+        var configuration = NodeConfiguration(name: "colony_health_\(getpid())@\(host)", cookie: settings.cookie)
+        configuration.hidden = true
+        configuration.epmdPort = settings.epmdPort
+        configuration.usesEPMD = settings.usesEPMD
+        configuration.startsEPMDServer = false
+        if !settings.usesEPMD {
+            // Dial the cluster's fixed port; listen anywhere (the node itself holds that port).
+            configuration.peerDistributionPort = settings.distributionPort
+            configuration.distributionPort = 0
+        }
+        configuration.listenAddress = "127.0.0.1"
+        configuration.setupTimeout = .seconds(3)
+        let node = try await Node.start(configuration)
+        defer { Task { await node.stop() } }
+        guard await node.ping(target) else {
+            say("unhealthy: \(target) does not answer")
+            throw ExitCode(1)
+        }
+        let root = SupervisorRef(.remote(Atom(rootName), node: target), on: node, timeout: .seconds(3))
+        do {
+            let counts = try await root.countChildren()
+            guard counts.active == counts.specs else {
+                say("unhealthy: \(target)'s \(rootName) runs \(counts.active) of \(counts.specs) children")
+                throw ExitCode(1)
+            }
+            say("healthy: \(target), \(rootName) runs \(counts.active) of \(counts.specs) children")
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            say("unhealthy: \(target)'s \(rootName) does not answer: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
