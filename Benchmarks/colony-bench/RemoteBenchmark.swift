@@ -1,4 +1,5 @@
 import Colony
+import ColonyMetrics
 import ErlangDistribution
 import ErlangTerm
 import Foundation
@@ -42,7 +43,15 @@ enum RemoteBenchmark {
 
     /// A node on the default scheduler, or (COLONY_BENCH_EVENTLOOP=1) on one event loop that
     /// runs both its connections and its processes.
+    /// COLONY_BENCH_METRICS=off runs without metrics, =prometheus with a Prometheus registry
+    /// bootstrapped (as `colony node --metrics-port` does); unset, with metrics on and no backend.
     static func startNode(_ configuration: NodeConfiguration) async throws -> Node {
+        var configuration = configuration
+        switch ProcessInfo.processInfo.environment["COLONY_BENCH_METRICS"] {
+        case "off": configuration.metrics = false
+        case "prometheus": _ = ColonyMetrics.bootstrapPrometheus()
+        default: break
+        }
         guard ProcessInfo.processInfo.environment["COLONY_BENCH_EVENTLOOP"] == "1" else {
             return try await Node.start(configuration)
         }
@@ -111,6 +120,10 @@ enum RemoteBenchmark {
         }
         GenServerBenchmark.report(prefix: "REMOTE", name: "gs_call_x1", runs: single, count: 100_000)
         GenServerBenchmark.report(prefix: "REMOTE", name: "gs_call_x16", runs: sixteen, count: 160_000)
+        if ProcessInfo.processInfo.environment["BENCH_REMOTE_GS_ONLY"] == "1" {
+            await node.stop()
+            return
+        }
         await RPCBenchmark.rpcCalls(node: node, peer: peer, reps: reps)
         await RPCBenchmark.actorCalls(node: node, peer: peer, reps: reps)
         let c = try startSink(name: "bench_c@127.0.0.1", epmdPort: epmdPort)

@@ -29,6 +29,8 @@ public struct ColonySettings: Sendable {
     public var listenAddress: String
     /// `net_ticktime` in seconds.
     public var tickTime: Int
+    /// The Prometheus endpoint's port, if one is to be served (0: any free port).
+    public var metricsPort: Int?
     /// Where each setting's value came from.
     public var sources: [Setting: SettingSource]
 

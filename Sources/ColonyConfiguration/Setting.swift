@@ -45,9 +45,14 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
     public static let tickTime = Setting(
         "distribution.tick_time", environment: ["COLONY_TICK_TIME"], flag: "--tick-time")
 
+    /// The port of the Prometheus endpoint (`GET /metrics`); unset: no endpoint.
+    public static let metricsPort = Setting(
+        "metrics.port", environment: ["COLONY_METRICS_PORT"], flag: "--metrics-port")
+
     /// Every setting, in the order the documentation lists them.
     public static let all: [Setting] = [
         nodeName, distribution, host, cookie, hidden, epmdPort, epmdEnabled, distributionPort, listenAddress, tickTime,
+        metricsPort,
     ]
 }
 

@@ -69,9 +69,11 @@ struct SettingsBuilder {
             }
             return seconds
         }
+        let metricsPort = try optional(.metricsPort) { raw throws(Reason) in try Self.port(raw, allowZero: true) }
         return ColonySettings(
             nodeName: name, cookie: cookie, hidden: hidden, epmdPort: epmdPort, usesEPMD: usesEPMD,
-            distributionPort: distributionPort, listenAddress: listen, tickTime: tickTime, sources: used)
+            distributionPort: distributionPort, listenAddress: listen, tickTime: tickTime, metricsPort: metricsPort,
+            sources: used)
     }
 
     // MARK: - Reading one setting

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Colony
 import ColonyConfiguration
+import ColonyMetrics
 import ErlangTerm
 import Foundation
 import Logging
@@ -24,6 +25,7 @@ struct NodeOptions: ParsableArguments {
     @Option(help: "net_ticktime in seconds (COLONY_TICK_TIME; default 60).") var tickTime: String?
     @Option(help: "Address to listen on (COLONY_LISTEN; default 0.0.0.0).") var listen: String?
     @Option(help: "A JSON config file (COLONY_CONFIG).") var config: String?
+    @Option(help: "Serve Prometheus metrics on this port at /metrics (COLONY_METRICS_PORT).") var metricsPort: String?
 
     /// The flags given, by setting flag.
     var given: [String: String] {
@@ -39,21 +41,26 @@ struct NodeOptions: ParsableArguments {
         if noEpmd { flags[Setting.epmdEnabled.flag] = "true" }
         if let tickTime { flags[Setting.tickTime.flag] = tickTime }
         if let listen { flags[Setting.listenAddress.flag] = listen }
+        if let metricsPort { flags[Setting.metricsPort.flag] = metricsPort }
         return flags
     }
 
-    /// The node's configuration from flags, environment, config file and defaults; an invalid
-    /// value stops the command with a message naming it (exit status 2).
-    func configuration(defaultName: String) async throws -> NodeConfiguration {
+    /// The node's settings from flags, environment, config file and defaults; an invalid value
+    /// stops the command with a message naming it (exit status 2).
+    func settings(defaultName: String) async throws -> ColonySettings {
         do {
             return try await ColonySettings.load(
                 flags: given, environment: ProcessInfo.processInfo.environment, configFile: config,
-                defaultName: defaultName
-            ).nodeConfiguration
+                defaultName: defaultName)
         } catch {
             FileHandle.standardError.write(Data("colony: \(error)\n".utf8))
             throw ExitCode(2)
         }
+    }
+
+    /// The node's configuration (see ``settings(defaultName:)``).
+    func configuration(defaultName: String) async throws -> NodeConfiguration {
+        try await settings(defaultName: defaultName).nodeConfiguration
     }
 }
 
@@ -75,9 +82,21 @@ struct NodeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "colony")
         let peers = connect
+        let settings = try await options.settings(defaultName: "colony")
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let port = settings.metricsPort {
+            // Prometheus metrics on /metrics, bootstrapped before the node makes its first metric.
+            let registry = ColonyMetrics.bootstrapPrometheus()
+            let host = settings.listenAddress
+            services.append(
+                .init(
+                    service: ColonyMetrics.endpoint(registry: registry, host: host, port: port) { bound in
+                        say("metrics on http://\(host):\(bound)/metrics")
+                    }))
+        }
         // The root supervision tree: echo, then kv; stopped in reverse order on SIGTERM/SIGINT.
         let application = NodeApplication(
-            configuration: try await options.configuration(defaultName: "colony"),
+            configuration: settings.nodeConfiguration,
             execution: eventLoopExecution ? .eventLoop : .scheduler, logger: logger,
             started: { node, _ in
                 let events = node.monitorNodes()
@@ -98,7 +117,8 @@ struct NodeCommand: AsyncParsableCommand {
             children: { _ in [Self.echo, Self.keyValue] })
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: application)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: services + [.init(service: application)], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
         try await group.run()
         say("stopped")
     }

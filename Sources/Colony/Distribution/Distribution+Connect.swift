@@ -82,7 +82,9 @@ extension Distribution {
         guard let peer = Atom(input: result.peerName) else {
             throw NodeError.listen("refused \(result.peerName): the atom table's input limit is reached")
         }
-        let connection = DistributionConnection(channel: channel, handshake: result)
+        let metrics = state.withLock { $0.metrics }
+        let connection = DistributionConnection(
+            channel: channel, handshake: result, metrics: metrics?.connection(to: result.peerName))
         // Recorded before the handler reads a frame: every signal the peer sends finds the
         // connection's route open, and a close reported at once still finds it to remove.
         let (replaced, lost) = state.withLock { state -> (DistributionConnection?, Set<PID>) in

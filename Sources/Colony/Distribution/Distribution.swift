@@ -21,6 +21,7 @@ final class Distribution: Sendable {
         var epmd: EPMDBinding?
         var systemPID: PID?
         var stopping = false
+        var metrics: NodeMetrics?
         var handshake: HandshakeConfiguration?
     }
 
@@ -127,6 +128,12 @@ final class Distribution: Sendable {
         if routes.isEmpty { return }
         state.withLock { $0.routes.detach(pid, from: routes) }
     }
+
+    /// Whether the node has started and is not stopping.
+    var isRunning: Bool { state.withLock { $0.node != nil && !$0.stopping } }
+
+    /// The node's metrics, when on.
+    var metrics: NodeMetrics? { state.withLock { $0.metrics } }
 
     /// Every connected peer, with whether it is hidden.
     var peers: [(name: Atom, hidden: Bool)] {

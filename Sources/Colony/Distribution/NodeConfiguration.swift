@@ -23,6 +23,9 @@ public struct NodeConfiguration: Sendable {
     /// short-lived client such as `colony health` listens anywhere and dials the cluster's fixed
     /// port). `nil`: ``distributionPort``.
     public var peerDistributionPort: Int?
+    /// Whether the node reports metrics (swift-metrics): traffic per peer, call latency,
+    /// supervisor restarts, processes, connections and mailbox depths.
+    public var metrics = true
     /// The address to listen on.
     public var listenAddress = "0.0.0.0"
     /// OTP's `net_ticktime`: a peer silent this long is disconnected (default 60 s).

@@ -21,6 +21,15 @@ extension ProcessContext {
     /// A `gen:call`: `{Kind, {Self, Tag}, Request}` to the server, then its reply, its `DOWN` or
     /// the timeout, whichever comes first. `$gen_call` for calls, `system` for `sys` requests.
     func exchange(_ server: ServerRef, kind: Atom, _ request: Term, timeout: Duration?) async throws -> Term {
+        let timer = node.distribution.metrics?.callDuration
+        let started = timer == nil ? nil : ContinuousClock.now
+        defer {
+            if let timer, let started {
+                let elapsed = ContinuousClock.now - started
+                timer.recordNanoseconds(
+                    elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            }
+        }
         let reference: Reference
         let destination: Destination
         switch resolve(server) {

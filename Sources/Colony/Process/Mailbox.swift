@@ -77,6 +77,9 @@ final class Mailbox: Sendable {
         }
     }
 
+    /// How many messages are queued right now.
+    var count: Int { state.withLock { $0.queue.count } }
+
     /// Whether nothing is queued right now.
     var isEmpty: Bool { state.withLock { $0.queue.isEmpty } }
 

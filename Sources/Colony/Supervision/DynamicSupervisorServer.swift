@@ -114,6 +114,7 @@ struct DynamicSupervisorServer: GenServer {
             switch await spec.run(on: process.node, supervisor: process.pid) {
             case .started(let pid):
                 machine.childRestarted(key, pid: pid)
+                process.node.metrics?.supervisorRestarts.increment()
                 return .noReply
             case .ignored:
                 machine.childRestarted(key, pid: nil)

@@ -167,6 +167,7 @@ struct SupervisorServer: GenServer {
                     switch await spec.run(on: process.node, supervisor: process.pid) {
                     case .started(let pid):
                         machine.childRestarted(id, pid: pid)
+                        process.node.metrics?.supervisorRestarts.increment()
                     case .ignored:
                         machine.childRestarted(id, pid: nil)
                     case .failed(let reason):

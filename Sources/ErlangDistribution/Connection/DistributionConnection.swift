@@ -32,6 +32,8 @@ public final class DistributionConnection: Sendable {
     /// This connection's identity, unique in the OS process: links and monitors that cross a
     /// connection are recorded against it, so that its loss breaks those and no later one's.
     public let id: UInt64
+    /// Messages and bytes each way, when metrics are on.
+    public let metrics: ConnectionMetrics?
 
     private static let nextID = Atomic<UInt64>(1)
     private let retiredFlag = Atomic<Bool>(false)
@@ -58,8 +60,10 @@ public final class DistributionConnection: Sendable {
 
     /// A connection over `channel`, whose handshake gave `handshake`.
     public init(
-        channel: any Channel, handshake: HandshakeResult, fragmentSize: Int = 256 * 1024, highWaterMark: Int = 4 << 20
+        channel: any Channel, handshake: HandshakeResult, fragmentSize: Int = 256 * 1024, highWaterMark: Int = 4 << 20,
+        metrics: ConnectionMetrics? = nil
     ) {
+        self.metrics = metrics
         self.channel = channel
         self.handshake = handshake
         self.highWaterMark = highWaterMark
@@ -93,6 +97,7 @@ public final class DistributionConnection: Sendable {
             return (schedule, !state.hasRoom(highWaterMark))
         }
         if schedule { channel.eventLoop.execute { self.flush() } }
+        metrics?.messagesSent.increment()
         return mustWait
     }
 
@@ -120,7 +125,10 @@ public final class DistributionConnection: Sendable {
             defer { state.waiters = [] }
             return (buffer, state.waiters)
         }
-        if let buffer, buffer.readableBytes > 0 { channel.writeAndFlush(buffer, promise: nil) }
+        if let buffer, buffer.readableBytes > 0 {
+            metrics?.bytesSent.increment(by: buffer.readableBytes)
+            channel.writeAndFlush(buffer, promise: nil)
+        }
         for waiter in waiters { waiter.resume() }
     }
 

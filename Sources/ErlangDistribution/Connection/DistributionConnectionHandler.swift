@@ -81,6 +81,7 @@ public final class DistributionConnectionHandler: ChannelInboundHandler, Sendabl
         readSinceTick = true
         guard closeReason == nil else { return }
         let frame = unwrapInboundIn(data)
+        connection.metrics?.bytesReceived.increment(by: frame.readableBytes + 4)
         do {
             switch try inbound.receive(frame: frame) {
             case .tick, .fragment: break
@@ -88,6 +89,7 @@ public final class DistributionConnectionHandler: ChannelInboundHandler, Sendabl
                 // A retired connection's frames would overtake nothing but could arrive after the
                 // newer connection's: they are dropped, as OTP drops a replaced connection's.
                 guard !connection.isRetired else { return }
+                connection.metrics?.messagesReceived.increment()
                 delegate.connection(connection, received: control, payload: payload)
             }
         } catch {

@@ -73,6 +73,12 @@ struct KubernetesManifestTests {
         let servicePort = Self.value(m.service, "spec", "ports", "0", "port") as? Int
         #expect(containerPort != nil && containerPort == servicePort)
         #expect(m.environmentValue("COLONY_DIST_PORT") == containerPort.map(String.init))
+        // The metrics endpoint: the env's port is the container's, and the scrape annotation's.
+        let metricsPort = ports.first { $0["name"] as? String == "metrics" }?["containerPort"] as? Int
+        #expect(metricsPort != nil && m.environmentValue("COLONY_METRICS_PORT") == metricsPort.map(String.init))
+        let annotations =
+            Self.value(m.statefulSet, "spec", "template", "metadata", "annotations") as? [String: String] ?? [:]
+        #expect(annotations["prometheus.io/port"] == metricsPort.map(String.init))
         // Requests that let the scheduler place the pods.
         let requests = Self.value(m.container, "resources", "requests") as? [String: Any] ?? [:]
         #expect(requests["cpu"] != nil && requests["memory"] != nil)
@@ -100,6 +106,7 @@ struct KubernetesManifestTests {
         #expect(settings.nodeName == "colony@10.0.0.7")
         #expect(settings.cookie == "from-secret")
         #expect(!settings.usesEPMD && settings.distributionPort == 9100)
+        #expect(settings.metricsPort == 9568)
     }
 
     @Test(
@@ -121,6 +128,7 @@ struct KubernetesManifestTests {
         }
         environment["COLONY_DIST_PORT"] = port
         environment["COLONY_LISTEN"] = "127.0.0.1"
+        environment["COLONY_METRICS_PORT"] = String(try ExternalProcess.freeLoopbackPort())
         let node = ExternalProcess(executable: try ColonyBinary.url, arguments: ["node"], environment: environment)
         try node.start()
         defer { node.kill() }
