@@ -26,13 +26,7 @@ struct HostilePeerTests {
             configuration.maximumFragmentBytesPerNode = 16 << 20
             let node = try await Node.start(configuration)
             scope.adopt(node: node)
-            let echo = node.spawn { process in
-                while true {
-                    if case .tuple(let t) = try await process.receive(), t.count == 2, case .pid(let from) = t[0] {
-                        await process.send(t[1], to: from)
-                    }
-                }
-            }
+            let echo = node.spawnPlainEcho()
             node.register("echo", pid: echo)
             let good = try await scope.startNode(
                 name: "good@127.0.0.1", cookie: cookie, epmdPort: epmdPort, tickTime: .seconds(4))

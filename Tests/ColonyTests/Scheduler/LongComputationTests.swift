@@ -13,13 +13,7 @@ struct LongComputationTests {
             let epmdPort = try await scope.startEPMD(.colony)
             let busy = try await scope.startNode(name: "busy@127.0.0.1", cookie: "compute", epmdPort: epmdPort)
             let peer = try await scope.startNode(name: "asker@127.0.0.1", cookie: "compute", epmdPort: epmdPort)
-            let echo = busy.spawn { process in
-                while true {
-                    if case .tuple(let t) = try await process.receive(), t.count == 2, case .pid(let from) = t[0] {
-                        await process.send(t[1], to: from)
-                    }
-                }
-            }
+            let echo = busy.spawnPlainEcho()
             busy.register("echo", pid: echo)
             // Warm the connection up before the computation starts.
             _ = await peer.connect(to: busy.name)

@@ -1,4 +1,5 @@
 import Colony
+import ColonyTestSupport
 import ErlangTerm
 import Synchronization
 import Testing
@@ -98,7 +99,7 @@ enum SignalStress {
         coordinator: StressCoordinator
     ) async throws {
         process.trapExit = true
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         var targets: [PID] = []
         for _ in 0..<3 { targets.append(try await peer.spawnTarget(process)) }
         var sequence = 0

@@ -12,13 +12,7 @@ struct SignalStressTests {
             let epmdPort = try await scope.startEPMD(.colony)
             let a = try await scope.startNode(name: "stress_a@127.0.0.1", cookie: "stress", epmdPort: epmdPort)
             let b = try await scope.startNode(name: "stress_b@127.0.0.1", cookie: "stress", epmdPort: epmdPort)
-            let echo = b.spawn { process in
-                while true {
-                    if case .tuple(let t) = try await process.receive(), t.count == 2, case .pid(let from) = t[0] {
-                        await process.send(t[1], to: from)
-                    }
-                }
-            }
+            let echo = b.spawnPlainEcho()
             let peer = StressPeer(
                 name: b.name,
                 spawnTarget: { _ in b.spawnExitTarget() },

@@ -1,3 +1,4 @@
+import ColonyTestSupport
 import ErlangTerm
 
 @testable import Colony
@@ -25,7 +26,7 @@ struct SignalWorld {
 
     static let nodes: [Atom] = ["a@sim", "b@sim"]
 
-    var random: SplitMix
+    var random: SplitMix64
     var processes: [PID: ProcessSignals] = [:]
     var alive: Set<PID> = []
     var routes: [Atom: ConnectionRoutes] = [:]
@@ -54,7 +55,7 @@ struct SignalWorld {
     var log: [String] = []
 
     init(seed: UInt64, processesPerNode: Int) {
-        random = SplitMix(seed: seed)
+        random = SplitMix64(seed: seed)
         for node in Self.nodes {
             routes[node] = ConnectionRoutes()
             for id in 1...processesPerNode {
@@ -423,21 +424,4 @@ struct SignalWorld {
         }
         return found
     }
-}
-
-/// A small deterministic generator (SplitMix64), so that a failing seed replays exactly.
-struct SplitMix {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }

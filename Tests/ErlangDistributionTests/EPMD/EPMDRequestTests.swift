@@ -1,3 +1,4 @@
+import ColonyTestSupport
 import NIOCore
 import Testing
 
@@ -143,21 +144,6 @@ struct EPMDRequestTests {
                 guard (try? EPMDRequest.readFrame(from: &buffer)) != nil else { break }
             }
         }
-    }
-}
-
-/// A small deterministic generator for the random-input tests.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,3 +1,4 @@
+import ColonyTestSupport
 import NIOCore
 import Testing
 
