@@ -77,6 +77,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "ColonyLogging",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "ColonyMetrics",
             dependencies: [
                 "Colony",
@@ -99,6 +104,7 @@ let package = Package(
                 "Colony",
                 "ColonyConfiguration",
                 "ColonyDemo",
+                "ColonyLogging",
                 "ColonyMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -167,6 +173,7 @@ let package = Package(
             dependencies: [
                 "ClusterExampleKit",
                 "ColonyConfiguration",
+                "ColonyLogging",
                 "ColonyMetrics",
                 .product(name: "Yams", package: "Yams"),
                 "ErlangTerm",

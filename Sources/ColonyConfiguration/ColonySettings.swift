@@ -31,6 +31,10 @@ public struct ColonySettings: Sendable {
     public var tickTime: Int
     /// The Prometheus endpoint's port, if one is to be served (0: any free port).
     public var metricsPort: Int?
+    /// How logs are written: `text` or `json`.
+    public var logFormat: String
+    /// The lowest level logged.
+    public var logLevel: String
     /// Where each setting's value came from.
     public var sources: [Setting: SettingSource]
 

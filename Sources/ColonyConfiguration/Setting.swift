@@ -49,10 +49,15 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
     public static let metricsPort = Setting(
         "metrics.port", environment: ["COLONY_METRICS_PORT"], flag: "--metrics-port")
 
+    /// How logs are written: `text` or `json`.
+    public static let logFormat = Setting("log.format", environment: ["COLONY_LOG_FORMAT"], flag: "--log-format")
+    /// The lowest level logged: trace, debug, info, notice, warning, error or critical.
+    public static let logLevel = Setting("log.level", environment: ["COLONY_LOG_LEVEL"], flag: "--log-level")
+
     /// Every setting, in the order the documentation lists them.
     public static let all: [Setting] = [
         nodeName, distribution, host, cookie, hidden, epmdPort, epmdEnabled, distributionPort, listenAddress, tickTime,
-        metricsPort,
+        metricsPort, logFormat, logLevel,
     ]
 }
 

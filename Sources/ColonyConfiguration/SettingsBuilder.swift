@@ -70,10 +70,19 @@ struct SettingsBuilder {
             return seconds
         }
         let metricsPort = try optional(.metricsPort) { raw throws(Reason) in try Self.port(raw, allowZero: true) }
+        let logFormat = try value(.logFormat, default: "text") { raw throws(Reason) -> String in
+            guard raw == "text" || raw == "json" else { throw Reason("must be text or json") }
+            return raw
+        }
+        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        let logLevel = try value(.logLevel, default: "info") { raw throws(Reason) -> String in
+            guard levels.contains(raw) else { throw Reason("must be one of \(levels.joined(separator: ", "))") }
+            return raw
+        }
         return ColonySettings(
             nodeName: name, cookie: cookie, hidden: hidden, epmdPort: epmdPort, usesEPMD: usesEPMD,
             distributionPort: distributionPort, listenAddress: listen, tickTime: tickTime, metricsPort: metricsPort,
-            sources: used)
+            logFormat: logFormat, logLevel: logLevel, sources: used)
     }
 
     // MARK: - Reading one setting

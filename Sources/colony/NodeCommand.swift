@@ -1,6 +1,7 @@
 import ArgumentParser
 import Colony
 import ColonyConfiguration
+import ColonyLogging
 import ColonyMetrics
 import ErlangTerm
 import Foundation
@@ -26,6 +27,8 @@ struct NodeOptions: ParsableArguments {
     @Option(help: "Address to listen on (COLONY_LISTEN; default 0.0.0.0).") var listen: String?
     @Option(help: "A JSON config file (COLONY_CONFIG).") var config: String?
     @Option(help: "Serve Prometheus metrics on this port at /metrics (COLONY_METRICS_PORT).") var metricsPort: String?
+    @Option(help: "Log format: text or json (COLONY_LOG_FORMAT).") var logFormat: String?
+    @Option(help: "Lowest level logged (COLONY_LOG_LEVEL; default info).") var logLevel: String?
 
     /// The flags given, by setting flag.
     var given: [String: String] {
@@ -42,6 +45,8 @@ struct NodeOptions: ParsableArguments {
         if let tickTime { flags[Setting.tickTime.flag] = tickTime }
         if let listen { flags[Setting.listenAddress.flag] = listen }
         if let metricsPort { flags[Setting.metricsPort.flag] = metricsPort }
+        if let logFormat { flags[Setting.logFormat.flag] = logFormat }
+        if let logLevel { flags[Setting.logLevel.flag] = logLevel }
         return flags
     }
 
@@ -75,14 +80,11 @@ struct NodeCommand: AsyncParsableCommand {
     var eventLoopExecution = false
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
+        let settings = try await options.settings(defaultName: "colony")
+        LogFormat(rawValue: settings.logFormat)?.bootstrap(
+            level: Logger.Level(rawValue: settings.logLevel) ?? .info, node: settings.nodeName)
         let logger = Logger(label: "colony")
         let peers = connect
-        let settings = try await options.settings(defaultName: "colony")
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let port = settings.metricsPort {
             // Prometheus metrics on /metrics, bootstrapped before the node makes its first metric.
