@@ -82,7 +82,6 @@ extension Distribution {
         guard let peer = Atom(input: result.peerName) else {
             throw NodeError.listen("refused \(result.peerName): the atom table's input limit is reached")
         }
-        let metrics = state.withLock { $0.metrics }
         let connection = DistributionConnection(
             channel: channel, handshake: result, metrics: metrics?.connection(to: result.peerName))
         // Recorded before the handler reads a frame: every signal the peer sends finds the

@@ -21,7 +21,6 @@ final class Distribution: Sendable {
         var epmd: EPMDBinding?
         var systemPID: PID?
         var stopping = false
-        var metrics: NodeMetrics?
         var handshake: HandshakeConfiguration?
     }
 
@@ -38,6 +37,8 @@ final class Distribution: Sendable {
     let state = Mutex(State())
     /// Bytes all connections' fragmented messages hold while being reassembled.
     let fragmentBudget: FragmentBudget
+    /// The node's metrics, when on: fixed at start, so a call reads it without a lock.
+    let metrics: NodeMetrics?
     private let unlinkCounter = Atomic<UInt64>(1)
 
     /// A disabled distribution for a local-only node.
@@ -45,6 +46,7 @@ final class Distribution: Sendable {
         localName = name
         configuration = nil
         fragmentBudget = FragmentBudget(limit: 0)
+        metrics = nil
         self.group = group
         logger = Logger(label: "colony.distribution")
     }
@@ -54,6 +56,7 @@ final class Distribution: Sendable {
         localName = Atom(handshake.localName)
         self.configuration = configuration
         fragmentBudget = FragmentBudget(limit: configuration.maximumFragmentBytesPerNode)
+        metrics = configuration.metrics ? NodeMetrics(node: handshake.localName) : nil
         self.group = group
         self.logger = logger
         state.withLock { $0.handshake = handshake }
@@ -131,9 +134,6 @@ final class Distribution: Sendable {
 
     /// Whether the node has started and is not stopping.
     var isRunning: Bool { state.withLock { $0.node != nil && !$0.stopping } }
-
-    /// The node's metrics, when on.
-    var metrics: NodeMetrics? { state.withLock { $0.metrics } }
 
     /// Every connected peer, with whether it is hidden.
     var peers: [(name: Atom, hidden: Bool)] {

@@ -66,15 +66,13 @@ extension Node {
         let node = Node(
             name: Atom(fullName), creation: creation, eventLoopGroup: eventLoopGroup, execution: execution,
             distribution: distribution)
-        let metrics = configuration.metrics ? NodeMetrics(node: fullName) : nil
         distribution.state.withLock { state in
             state.handshake = handshake
-            state.metrics = metrics
             state.node = node
             state.listener = listener
             state.epmd = epmd
         }
-        if let metrics { node.startMetricsSampling(metrics) }
+        if let metrics = distribution.metrics { node.startMetricsSampling(metrics) }
         node.startSystemProcess()
         node.startGlobalCompatProcess()
         logger.info("node \(fullName) up on port \(port), creation \(creation)")

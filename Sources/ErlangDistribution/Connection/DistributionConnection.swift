@@ -87,17 +87,17 @@ public final class DistributionConnection: Sendable {
     /// Queues a message without waiting; returns `true` when the queue is over the high-water
     /// mark, and the sender should call ``waitForRoom()`` before sending more.
     public func enqueue(_ control: ControlMessage, payload: Term?) throws(ETFError) -> Bool {
-        let (schedule, mustWait) = try pending.withLock { state throws(ETFError) -> (Bool, Bool) in
-            guard !state.closed else { return (false, false) }
+        let (queued, schedule, mustWait) = try pending.withLock { state throws(ETFError) -> (Bool, Bool, Bool) in
+            guard !state.closed else { return (false, false, false) }
             if state.buffer == nil { state.buffer = channel.allocator.buffer(capacity: 512) }
             try state.outbound.write(control, payload: payload, into: &state.buffer!)
             state.wroteSinceTick = true
             let schedule = !state.flushScheduled
             state.flushScheduled = true
-            return (schedule, !state.hasRoom(highWaterMark))
+            return (true, schedule, !state.hasRoom(highWaterMark))
         }
         if schedule { channel.eventLoop.execute { self.flush() } }
-        metrics?.messagesSent.increment()
+        if queued { metrics?.messagesSent.increment() }
         return mustWait
     }
 
