@@ -39,24 +39,24 @@ struct HealthCommand: AsyncParsableCommand {
         configuration.listenAddress = "127.0.0.1"
         configuration.setupTimeout = .seconds(3)
         let node = try await Node.start(configuration)
-        defer { Task { await node.stop() } }
-        guard await node.ping(target) else {
-            say("unhealthy: \(target) does not answer")
-            throw ExitCode(1)
-        }
-        let root = SupervisorRef(.remote(Atom(rootName), node: target), on: node, timeout: .seconds(3))
+        let verdict = await Self.check(target, root: Atom(rootName), from: node)
+        await node.stop()
+        say(verdict.line)
+        if !verdict.healthy { throw ExitCode(1) }
+    }
+
+    /// Pings `target` and counts its root supervisor's children.
+    static func check(_ target: Atom, root name: Atom, from node: Node) async -> (healthy: Bool, line: String) {
+        guard await node.ping(target) else { return (false, "unhealthy: \(target) does not answer") }
+        let root = SupervisorRef(.remote(name, node: target), on: node, timeout: .seconds(3))
         do {
             let counts = try await root.countChildren()
             guard counts.active == counts.specs else {
-                say("unhealthy: \(target)'s \(rootName) runs \(counts.active) of \(counts.specs) children")
-                throw ExitCode(1)
+                return (false, "unhealthy: \(target)'s \(name) runs \(counts.active) of \(counts.specs) children")
             }
-            say("healthy: \(target), \(rootName) runs \(counts.active) of \(counts.specs) children")
-        } catch let exit as ExitCode {
-            throw exit
+            return (true, "healthy: \(target), \(name) runs \(counts.active) of \(counts.specs) children")
         } catch {
-            say("unhealthy: \(target)'s \(rootName) does not answer: \(error)")
-            throw ExitCode(1)
+            return (false, "unhealthy: \(target)'s \(name) does not answer: \(error)")
         }
     }
 }
