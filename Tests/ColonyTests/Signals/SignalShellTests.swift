@@ -42,7 +42,6 @@ struct SignalShellTests {
         old.send(.link(from: remote, to: collector.pid))
         // A fast reconnect: the new connection carries a new link before the old one's loss is handled.
         let new = try await PeerStub(node: node, current: false)
-        new.send(.unlinkIDAck(id: 0, from: remote, to: collector.pid))
         new.send(.link(from: remote, to: collector.pid))
         old.close()
         #expect(await collector.next(timeout: .milliseconds(200)) == nil, "no exit for the new link")
