@@ -22,10 +22,15 @@ public struct ColonySettings: Sendable {
     public var nodeName: String
     /// The cookie, if set (otherwise `~/.erlang.cookie` is read when the node starts).
     public var cookie: String?
+    /// Whether the node is hidden.
     public var hidden: Bool
+    /// The EPMD port.
     public var epmdPort: Int
+    /// Whether the node uses EPMD (otherwise it listens on ``distributionPort`` and dials peers there).
     public var usesEPMD: Bool
+    /// The distribution port (0: any).
     public var distributionPort: Int
+    /// The address the node listens on.
     public var listenAddress: String
     /// `net_ticktime` in seconds.
     public var tickTime: Int

@@ -63,9 +63,13 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
 
 /// Where a setting's value came from.
 public enum SettingSource: Sendable, Hashable, CustomStringConvertible {
+    /// A command-line flag.
     case flag(String)
+    /// An environment variable.
     case environment(String)
+    /// The config file at this path.
     case file(String)
+    /// The built-in default.
     case defaultValue
 
     public var description: String {

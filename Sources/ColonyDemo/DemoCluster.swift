@@ -99,6 +99,7 @@ public final class DemoCluster: Sendable {
 
 /// A scenario's check that did not hold.
 public struct DemoFailure: Error, CustomStringConvertible {
+    /// What did not hold.
     public let description: String
 
     public init(_ description: String) {

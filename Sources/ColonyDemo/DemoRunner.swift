@@ -24,16 +24,23 @@ public struct DemoRunner: Sendable {
 
     /// What one scenario did.
     public struct Outcome: Sendable {
+        /// The scenario's name.
         public let scenario: String
+        /// Whether every check held.
         public let passed: Bool
+        /// What it saw, or why it failed.
         public let detail: String
+        /// How long it took.
         public let duration: Duration
     }
 
     /// A demo that is running: its cluster stays up until ``stop()``.
     public struct Session: Sendable {
+        /// The demo's own node.
         public let node: Node
+        /// The member nodes' OS processes.
         public let cluster: DemoCluster
+        /// What each scenario run did, in order.
         public let outcomes: [Outcome]
 
         /// Whether every scenario passed.
@@ -46,6 +53,7 @@ public struct DemoRunner: Sendable {
         }
     }
 
+    /// The demo's settings.
     public let options: Options
     let say: @Sendable (String) -> Void
 

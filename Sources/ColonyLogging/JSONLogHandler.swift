@@ -5,8 +5,11 @@ public import Logging
 /// collectors: `{"time": …, "level": …, "label": …, "message": …, "node": …, "metadata": {…}}`.
 /// Nested metadata is flattened to strings; keys are sorted, so lines are stable.
 public struct JSONLogHandler: LogHandler {
+    /// Metadata on every line of this logger.
     public var metadata: Logger.Metadata = [:]
+    /// The lowest level written.
     public var logLevel: Logger.Level
+    /// Metadata added from the task's context, if any.
     public var metadataProvider: Logger.MetadataProvider?
     private let label: String
     private let node: String?
@@ -23,11 +26,13 @@ public struct JSONLogHandler: LogHandler {
         self.write = write ?? { FileHandle.standardError.write(Data($0.utf8)) }
     }
 
+    /// One metadata value of this logger.
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
+    /// Writes `event` as one JSON line, if its level is at least ``logLevel`` (swift-log checks).
     public func log(event: LogEvent) {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
