@@ -93,8 +93,20 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "ColonyDashboard",
+            dependencies: [
+                "Colony",
+                "ErlangTerm",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "ColonyDemo",
-            dependencies: ["ErlangTerm", "ErlangDistribution", "Colony"],
+            dependencies: ["ErlangTerm", "ErlangDistribution", "Colony", "ColonyDashboard"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -103,6 +115,7 @@ let package = Package(
                 "ErlangTerm",
                 "Colony",
                 "ColonyConfiguration",
+                "ColonyDashboard",
                 "ColonyDemo",
                 "ColonyLogging",
                 "ColonyMetrics",
@@ -173,6 +186,7 @@ let package = Package(
             dependencies: [
                 "ClusterExampleKit",
                 "ColonyConfiguration",
+                "ColonyDashboard",
                 "ColonyLogging",
                 "ColonyMetrics",
                 .product(name: "Yams", package: "Yams"),

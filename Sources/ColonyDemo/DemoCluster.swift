@@ -33,12 +33,46 @@ public final class DemoCluster: Sendable {
     /// Starts the member `name` and waits (at most 30 s) until it says it is ready.
     @discardableResult
     public func startMember(_ name: Atom) async throws -> Int32 {
+        try await start(
+            name,
+            executable: executable,
+            arguments: [
+                "demo-member", "--name", name.name, "--cookie", cookie, "--epmd-port", String(epmdPort),
+                "--parent", String(ProcessInfo.processInfo.processIdentifier),
+            ])
+    }
+
+    /// Starts an Elixir node `name` (with `elixir` from `PATH`) running ``DemoElixir/script``:
+    /// an `echo` process and a `demo` module like the members'. It registers with the demo's
+    /// EPMD and stops by itself when the demo's process is gone.
+    @discardableResult
+    public func startElixir(_ name: Atom, elixir: URL) async throws -> Int32 {
+        let script = elixirScript
+        try Data(DemoElixir.script.utf8).write(to: script)
+        var environment = ProcessInfo.processInfo.environment
+        environment["ERL_EPMD_PORT"] = String(epmdPort)
+        environment["COLONY_DEMO_PARENT"] = String(ProcessInfo.processInfo.processIdentifier)
+        return try await start(
+            name, executable: elixir,
+            arguments: [
+                "--name", name.name, "--cookie", cookie, "--erl",
+                "-start_epmd false -kernel inet_dist_use_interface {127,0,0,1}", script.path,
+            ],
+            environment: environment, timeout: .seconds(60))
+    }
+
+    private var elixirScript: URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("colony-demo-\(cookie).exs")
+    }
+
+    private func start(
+        _ name: Atom, executable: URL, arguments: [String], environment: [String: String]? = nil,
+        timeout: Duration = .seconds(30)
+    ) async throws -> Int32 {
         let child = Foundation.Process()
         child.executableURL = executable
-        child.arguments = [
-            "demo-member", "--name", name.name, "--cookie", cookie, "--epmd-port", String(epmdPort),
-            "--parent", String(ProcessInfo.processInfo.processIdentifier),
-        ]
+        child.arguments = arguments
+        if let environment { child.environment = environment }
         let output = Pipe()
         let seen = Mutex("")
         output.fileHandleForReading.readabilityHandler = { handle in
@@ -49,7 +83,7 @@ public final class DemoCluster: Sendable {
         child.standardError = FileHandle.nullDevice
         try child.run()
         members.withLock { $0[name] = child }
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if seen.withLock({ $0.contains("ready") }) {
                 output.fileHandleForReading.readabilityHandler = nil
@@ -86,6 +120,7 @@ public final class DemoCluster: Sendable {
         }
         for child in children where child.isRunning { kill(child.processIdentifier, SIGKILL) }
         for child in children { child.waitUntilExit() }
+        try? FileManager.default.removeItem(at: elixirScript)
         await epmd.stop()
     }
 

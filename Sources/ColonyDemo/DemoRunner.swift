@@ -1,4 +1,5 @@
 public import Colony
+public import ColonyDashboard
 public import ErlangTerm
 public import Foundation
 
@@ -15,6 +16,11 @@ public struct DemoRunner: Sendable {
         public var failing: String?
         /// The scenarios to run.
         public var scenarios: [DemoScenario] = DemoScenario.all
+        /// The `elixir` executable, to add an Elixir node to the messaging and rpc scenarios.
+        public var elixir: URL?
+        /// The dashboard's port (0: any free one; a taken port falls back to any), or `nil` for
+        /// no dashboard.
+        public var dashboardPort: Int?
 
         /// Options for a demo whose members run `executable`.
         public init(executable: URL) {
@@ -42,12 +48,15 @@ public struct DemoRunner: Sendable {
         public let cluster: DemoCluster
         /// What each scenario run did, in order.
         public let outcomes: [Outcome]
+        /// The dashboard, when one was asked for.
+        public let dashboard: DashboardServer?
 
         /// Whether every scenario passed.
         public var passed: Bool { outcomes.allSatisfy(\.passed) }
 
         /// Stops the demo's node and every member.
         public func stop() async {
+            await dashboard?.stop()
             await node.stop()
             await cluster.stopAll()
         }
@@ -70,25 +79,37 @@ public struct DemoRunner: Sendable {
         say("Colony demo: \(options.members.count) nodes as OS processes on this machine")
         say("  EPMD on 127.0.0.1:\(cluster.epmdPort), cookie \(cluster.cookie) (generated)")
         let node: Node
+        var elixirNode: Atom?
+        var dashboard: DashboardServer?
         do {
             for member in options.members {
                 let pid = try await cluster.startMember(member)
                 say("  started \(member) (OS pid \(pid))")
+            }
+            if let elixir = options.elixir {
+                let name = Atom(DemoElixir.name)
+                let pid = try await cluster.startElixir(name, elixir: elixir)
+                elixirNode = name
+                say("  started \(name), an Elixir node (OS pid \(pid))")
             }
             var configuration = NodeConfiguration(name: "demo@127.0.0.1", cookie: cluster.cookie)
             configuration.epmdPort = cluster.epmdPort
             configuration.startsEPMDServer = false
             configuration.listenAddress = "127.0.0.1"
             node = try await Node.start(configuration)
+            if let port = options.dashboardPort {
+                dashboard = try await Self.startDashboard(on: node, port: port)
+            }
         } catch {
             await cluster.stopAll()
             throw error
         }
         DemoMember.registerFunctions(on: node)
         let context = DemoContext(
-            node: node, members: options.members, cluster: cluster, events: DemoEvents(node),
+            node: node, members: options.members, elixir: elixirNode, cluster: cluster, events: DemoEvents(node),
             failing: options.failing)
         say("  this process is \(node.name)")
+        if let dashboard { say("  dashboard: \(dashboard.url)") }
         say("")
         var outcomes: [Outcome] = []
         for (index, scenario) in options.scenarios.enumerated() {
@@ -118,7 +139,17 @@ public struct DemoRunner: Sendable {
                 "FAILED: scenario \(failed.scenario): \(failed.detail) (\(passed) of \(options.scenarios.count) passed)"
             )
         }
-        return Session(node: node, cluster: cluster, outcomes: outcomes)
+        return Session(node: node, cluster: cluster, outcomes: outcomes, dashboard: dashboard)
+    }
+
+    /// The dashboard on `port`, or on any free port when that one is taken.
+    static func startDashboard(on node: Node, port: Int) async throws -> DashboardServer {
+        let collector = DashboardCollector.start(on: node)
+        do {
+            return try await DashboardServer.start(collector: collector, port: port)
+        } catch  where port != 0 {
+            return try await DashboardServer.start(collector: collector, port: 0)
+        }
     }
 
     static func milliseconds(_ duration: Duration) -> Int64 {

@@ -24,12 +24,17 @@ public struct DemoContext: Sendable {
     public let node: Node
     /// The member nodes.
     public let members: [Atom]
+    /// The Elixir node taking part in the messaging and rpc scenarios (`--elixir`), if any.
+    public let elixir: Atom?
     /// Their OS processes.
     public let cluster: DemoCluster
     /// Node events seen since the demo's node started.
     public let events: DemoEvents
     /// A scenario to fail on purpose (for testing the failure path), if any.
     let failing: String?
+
+    /// The nodes the messaging and rpc scenarios talk to: the members, then the Elixir node.
+    public var messagingNodes: [Atom] { members + (elixir.map { [$0] } ?? []) }
 
     /// Runs `body` as a process of the demo's node and returns what it returns.
     public func inProcess<Value: Sendable>(

@@ -37,11 +37,12 @@ extension DemoScenario {
         return "nodeup for \(context.members.map(\.name).joined(separator: ", ")); \(context.members[0]) sees \(peers)"
     }
 
-    /// Messages by `{name, node}` and by pid, to each member's `echo`, answered in order.
+    /// Messages by `{name, node}` and by pid, to each member's `echo` (and the Elixir node's),
+    /// answered in order.
     static let messages = DemoScenario(name: "messages", title: "messages by {name, node} and by pid") { context in
         try await context.inProcess { process in
             var echoes: [PID] = []
-            for member in context.members {
+            for member in context.messagingNodes {
                 for index in 0..<10 {
                     await process.send(.tuple([.pid(process.pid), .integer(index)]), to: "echo", on: member)
                 }
@@ -59,11 +60,13 @@ extension DemoScenario {
                 try context.check(
                     reply == .tuple([.pid(echo), "by_pid"]), "\(echo) answered \(String(describing: reply))")
             }
-            return "30 messages by name came back in order; \(echoes.count) echoes answered by pid"
+            let total = 10 * context.messagingNodes.count
+            return "\(total) messages by name came back in order; \(echoes.count) echoes answered by pid"
         }
     }
 
-    /// `rpc:call`, `rpc:async_call` + `yield`, and `multicall` over the members.
+    /// `rpc:call`, `rpc:async_call` + `yield`, and `multicall` over the members (and the Elixir
+    /// node, which also answers an `rpc:call`).
     static let rpc = DemoScenario(name: "rpc", title: "rpc call, async call + yield, multicall") { context in
         let failing = context.failing == "rpc"
         return try await context.inProcess { process in
@@ -73,10 +76,19 @@ extension DemoScenario {
             let request = await process.sendRPC(members[1], "demo", "square", [8])
             let yielded = try await request.result(in: process, timeout: .seconds(5))
             try context.check(yielded == 64, "async_call + yield gave \(yielded)")
-            let results = try await process.multicall(members, "demo", "square", [3], timeout: .seconds(5))
+            var elixir = ""
+            if let node = context.elixir {
+                // The Elixir node runs the same module, written in Elixir.
+                let answer = try await process.rpc(node, "demo", "square", [11], timeout: .seconds(5))
+                try context.check(answer == 121, "rpc demo:square(11) on \(node) gave \(answer)")
+                elixir = "; square(11) = \(answer) on \(node)"
+            }
+            let everyone = context.messagingNodes
+            let results = try await process.multicall(everyone, "demo", "square", [3], timeout: .seconds(5))
             let values = results.compactMap { try? $0.get() }
-            try context.check(values == Array(repeating: 9, count: members.count), "multicall gave \(results)")
-            return "square(7) = \(square) on \(members[0]); yield 64 from \(members[1]); multicall \(values)"
+            try context.check(values == Array(repeating: 9, count: everyone.count), "multicall gave \(results)")
+            return
+                "square(7) = \(square) on \(members[0]); yield 64 from \(members[1])\(elixir); multicall \(values)"
         }
     }
 

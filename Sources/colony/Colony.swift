@@ -10,7 +10,8 @@ struct ColonyCommand: AsyncParsableCommand {
         commandName: "colony",
         abstract: "Erlang-compatible distributed nodes in Swift.",
         subcommands: [
-            DemoCommand.self, NodeCommand.self, HealthCommand.self, PingCommand.self, NamesCommand.self,
+            DemoCommand.self, NodeCommand.self, DashboardCommand.self, HealthCommand.self, PingCommand.self,
+            NamesCommand.self,
             SampleCommand.self,
             DemoMemberCommand.self,
         ],

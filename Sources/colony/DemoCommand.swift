@@ -16,6 +16,15 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Exit when the scenarios are done: status 0 only if every one passed.")
     var noWait = false
 
+    @Flag(help: "Add an Elixir node (when `elixir` is installed) to the messaging and rpc scenarios.")
+    var elixir = false
+
+    @Option(help: "The dashboard's port (0: any free port; a taken one falls back to any).")
+    var dashboardPort = 4000
+
+    @Flag(help: "Do not serve the dashboard.")
+    var noDashboard = false
+
     @Option(help: .hidden) var failScenario: String?
 
     func run() async throws {
@@ -26,6 +35,14 @@ struct DemoCommand: AsyncParsableCommand {
         }
         var options = DemoRunner.Options(executable: try Self.executable())
         options.failing = failScenario
+        options.dashboardPort = noDashboard ? nil : dashboardPort
+        if elixir {
+            if let path = Self.onPath("elixir") {
+                options.elixir = path
+            } else {
+                say("elixir is not installed: the demo runs without the Elixir node")
+            }
+        }
         let cluster = Mutex<DemoCluster?>(nil)
         // Ctrl-C or SIGTERM: every member goes with the demo, killed by its PID.
         let signals = [SIGINT, SIGTERM].map { number in
@@ -54,8 +71,16 @@ struct DemoCommand: AsyncParsableCommand {
         say(
             "Join it from Elixir: ERL_EPMD_PORT=\(session.cluster.epmdPort) iex --name you@127.0.0.1 --cookie \(session.cluster.cookie)"
         )
+        if let dashboard = session.dashboard { say("Dashboard: \(dashboard.url)") }
         say("Press Ctrl-C to stop it.")
         while true { try await Task.sleep(for: .seconds(3600)) }
+    }
+
+    /// The executable `name` on `PATH`, if there is one.
+    static func onPath(_ name: String) -> URL? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").lazy.map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
     /// This executable's absolute path: the members are started from it.

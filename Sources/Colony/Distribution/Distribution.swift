@@ -39,6 +39,8 @@ final class Distribution: Sendable {
     let fragmentBudget: FragmentBudget
     /// The node's metrics, when on: fixed at start, so a call reads it without a lock.
     let metrics: NodeMetrics?
+    /// The node's recent events (node up and down here; supervisors add theirs).
+    let eventLog: NodeEventLog
     private let unlinkCounter = Atomic<UInt64>(1)
 
     /// A disabled distribution for a local-only node.
@@ -47,6 +49,7 @@ final class Distribution: Sendable {
         configuration = nil
         fragmentBudget = FragmentBudget(limit: 0)
         metrics = nil
+        eventLog = NodeEventLog(node: name.name)
         self.group = group
         logger = Logger(label: "colony.distribution")
     }
@@ -57,6 +60,7 @@ final class Distribution: Sendable {
         self.configuration = configuration
         fragmentBudget = FragmentBudget(limit: configuration.maximumFragmentBytesPerNode)
         metrics = configuration.metrics ? NodeMetrics(node: handshake.localName) : nil
+        eventLog = NodeEventLog(node: handshake.localName)
         self.group = group
         self.logger = logger
         state.withLock { $0.handshake = handshake }
@@ -158,6 +162,12 @@ final class Distribution: Sendable {
     }
 
     func publish(_ event: NodeEvent) {
+        switch event {
+        case .nodeUp(let peer, let hidden):
+            eventLog.record(.nodeUp, subject: peer.name, detail: hidden ? "hidden" : "")
+        case .nodeDown(let peer, _, let reason):
+            eventLog.record(.nodeDown, subject: peer.name, detail: reason)
+        }
         let subscribers = state.withLock { Array($0.subscribers.values) }
         for subscriber in subscribers { subscriber.yield(event) }
     }

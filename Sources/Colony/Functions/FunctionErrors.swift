@@ -49,6 +49,7 @@ extension Node {
 
     /// The functions every node has, as on a BEAM node: `erlang:node/0`, `erlang:nodes/0,1`.
     func registerBuiltinFunctions() {
+        registerObserverFunctions()
         functions.register(module: "erlang", function: "node") { arguments, process in
             guard arguments.isEmpty else {
                 throw UndefinedFunction(module: "erlang", function: "node", arguments: arguments)

@@ -38,6 +38,8 @@ public final class Node: Sendable {
     /// Closures handed to a local task supervisor, waiting for it to start their task.
     let taskBodies = TaskBodyTable()
     let distribution: Distribution
+    /// The supervisors running here, for observers (see ``snapshot(topProcesses:using:)``).
+    let supervisors = Mutex<Set<PID>>([])
     private let referenceCounter = Atomic<UInt64>(1)
 
     /// A node that is not distributed: `nonode@nohost`, processes and messages on this host only.

@@ -11,11 +11,23 @@ final class LocalProcess: Sendable {
     let mailbox: Mailbox
     let state = Mutex(ProcessSignals())
     let task = Mutex<Task<Void, Never>?>(nil)
+    /// Messages a selective receive took from the mailbox and skipped, for observers (written
+    /// by the process's own task only).
+    let savedCount = Atomic<Int>(0)
+    /// Messages of a reactive process's current batch not yet handled, for observers (written by
+    /// its drain task only).
+    let batchRemaining = Atomic<Int>(0)
 
     /// A process; `schedule` makes its mailbox reactive (see ``Mailbox``).
     init(pid: PID, schedule: (@Sendable () -> Void)? = nil) {
         self.pid = pid
         self.mailbox = Mailbox(schedule: schedule)
+    }
+
+    /// Messages waiting for the process: queued, and taken from the queue but not yet handled
+    /// (Erlang's `message_queue_len`). A moment's view, for observers.
+    var messageQueueLength: Int {
+        mailbox.count + savedCount.load(ordering: .relaxed) + batchRemaining.load(ordering: .relaxed)
     }
 
     /// `true` once the process has ended.

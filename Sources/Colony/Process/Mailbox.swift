@@ -77,6 +77,23 @@ final class Mailbox: Sendable {
         }
     }
 
+    /// An estimate of the bytes the queued messages hold, looking at no more than `budget`
+    /// subterms (see `Term.estimatedBytes(budget:)`).
+    func estimatedQueuedBytes(budget: Int) -> Int {
+        state.withLock { state in
+            var budget = budget
+            var total = 0
+            for envelope in state.queue {
+                guard budget > 0 else { break }
+                switch envelope {
+                case .message(let term): total += term.estimatedBytes(budget: &budget)
+                case .exit(_, let reason, _): total += reason.estimatedBytes(budget: &budget)
+                }
+            }
+            return total
+        }
+    }
+
     /// How many messages are queued right now.
     var count: Int { state.withLock { $0.queue.count } }
 

@@ -121,6 +121,7 @@ public final class ProcessContext {
                 if let term = try exitSignal(from: from, reason: reason, linked: linked) { saved.append(term) }
             }
         }
+        process.savedCount.store(saved.count - savedHead, ordering: .relaxed)
     }
 
     /// Erlang's exit-signal rules: `kill` by `exit/2` always kills; a trapping process gets a
@@ -156,6 +157,7 @@ public final class ProcessContext {
         } else {
             saved.remove(at: index)
         }
+        process.savedCount.store(saved.count - savedHead, ordering: .relaxed)
     }
 
     // MARK: - Acting as this process

@@ -109,6 +109,7 @@ final class Reactor<State: Sendable>: @unchecked Sendable {
                     if index < batch.count {
                         let envelope = batch[index]
                         index += 1
+                        process.batchRemaining.store(batch.count - index, ordering: .relaxed)
                         switch envelope {
                         case .message(let term):
                             message = term

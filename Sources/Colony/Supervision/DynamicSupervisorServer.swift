@@ -10,6 +10,8 @@ struct DynamicSupervisorServer: GenServer {
     var machine: DynamicSupervisorStateMachine
     let maxSeconds: Int
     let logger = Logger(label: "colony.supervisor")
+    /// Why the last child that ended abnormally ended, for the restart's event.
+    var lastExitReason: Term?
 
     init(maxChildren: Int?, maxRestarts: Int, maxSeconds: Int) {
         machine = DynamicSupervisorStateMachine(
@@ -19,6 +21,7 @@ struct DynamicSupervisorServer: GenServer {
 
     mutating func initialize(process: ProcessContext) async throws -> GenServerStart {
         process.trapExit = true
+        process.node.supervisors.withLock { _ = $0.insert(process.pid) }
         if let problem = DynamicSupervisorStateMachine.check(
             maxChildren: machine.maxChildren, maxRestarts: machine.intensity.maxRestarts, maxSeconds: maxSeconds)
         {
@@ -87,6 +90,7 @@ struct DynamicSupervisorServer: GenServer {
         let reason = parts[2]
         if machine.children[pid] != nil && !SupervisorStateMachine.isNormalExit(reason) {
             logger.error("dynamic supervisor \(process.pid): child \(pid) terminated: \(reason)")
+            lastExitReason = reason
         }
         return try await carryOut(machine.childExited(pid, reason: reason, at: .now), process: process)
     }
@@ -107,6 +111,7 @@ struct DynamicSupervisorServer: GenServer {
             return .noReply
         case .shutdown(let stops):
             logger.error("dynamic supervisor \(process.pid): reached the maximum restart intensity, shutting down")
+            process.recordEvent(.supervisorShutdown, "reached the maximum restart intensity")
             try await process.shutdownChildren(stops)
             return .stop(.atom(ExitReasons.shutdown))
         case .restart(let key):
@@ -115,12 +120,15 @@ struct DynamicSupervisorServer: GenServer {
             case .started(let pid):
                 machine.childRestarted(key, pid: pid)
                 process.node.metrics?.supervisorRestarts.increment()
+                process.recordEvent(.restart, SupervisorServer.restartDetail(.pid(key), pid, after: lastExitReason))
+                lastExitReason = nil
                 return .noReply
             case .ignored:
                 machine.childRestarted(key, pid: nil)
                 return .noReply
             case .failed(let reason):
                 logger.error("dynamic supervisor \(process.pid): child \(key) failed to restart: \(reason)")
+                process.recordEvent(.restartFailed, "child \(key): \(reason)")
                 return try await carryOut(machine.childRestartFailed(key), process: process)
             }
         }

@@ -14,6 +14,8 @@ struct SupervisorServer: GenServer {
     let initialChildren: [ChildSpec]
     let maxSeconds: Int
     let logger = Logger(label: "colony.supervisor")
+    /// Why the last child that ended abnormally ended, for the restart's event.
+    var lastExitReason: Term?
 
     init(strategy: SupervisorStrategy, children: [ChildSpec], maxRestarts: Int, maxSeconds: Int) {
         machine = SupervisorStateMachine(strategy: strategy, maxRestarts: maxRestarts, period: .seconds(maxSeconds))
@@ -25,6 +27,7 @@ struct SupervisorServer: GenServer {
     /// and the supervisor with `{shutdown, {failed_to_start_child, Id, Reason}}`.
     mutating func initialize(process: ProcessContext) async throws -> GenServerStart {
         process.trapExit = true
+        process.node.supervisors.withLock { _ = $0.insert(process.pid) }
         if let problem = SupervisorStateMachine.check(
             maxRestarts: machine.intensity.maxRestarts, maxSeconds: maxSeconds, children: initialChildren)
         {
@@ -127,6 +130,7 @@ struct SupervisorServer: GenServer {
             !SupervisorStateMachine.isNormalExit(reason)
         {
             logger.error("supervisor \(process.pid): child \(id) (\(pid)) terminated: \(reason)")
+            lastExitReason = reason
         }
         return try await carryOut(machine.childExited(pid, reason: reason, at: .now), process: process)
     }
@@ -157,6 +161,7 @@ struct SupervisorServer: GenServer {
                 return .noReply
             case .shutdown(let stops):
                 logger.error("supervisor \(process.pid): reached the maximum restart intensity, shutting down")
+                process.recordEvent(.supervisorShutdown, "reached the maximum restart intensity")
                 for child in stops { _ = try await process.shutdownChild(child) }
                 return .stop(.atom(ExitReasons.shutdown))
             case .restart(let stops, let starts):
@@ -168,15 +173,23 @@ struct SupervisorServer: GenServer {
                     case .started(let pid):
                         machine.childRestarted(id, pid: pid)
                         process.node.metrics?.supervisorRestarts.increment()
+                        process.recordEvent(.restart, Self.restartDetail(id, pid, after: lastExitReason))
+                        lastExitReason = nil
                     case .ignored:
                         machine.childRestarted(id, pid: nil)
                     case .failed(let reason):
                         logger.error("supervisor \(process.pid): child \(id) failed to restart: \(reason)")
+                        process.recordEvent(.restartFailed, "child \(id): \(reason)")
                         directive = machine.childRestartFailed(id)
                     }
                     if directive != .none { break }
                 }
             }
         }
+    }
+
+    /// What a restart event says: the child, its new pid, and why the old one ended.
+    static func restartDetail(_ id: Term, _ pid: PID, after reason: Term?) -> String {
+        "child \(Node.display(id)) restarted as \(Node.local(pid))" + (reason.map { " after \($0)" } ?? "")
     }
 }

@@ -1,0 +1,47 @@
+public import Colony
+
+/// What the dashboard page draws: the cluster's nodes with their status and details, the
+/// connections between them, and the recent events. Sent to the page as JSON.
+public struct ClusterModel: Sendable, Codable, Hashable {
+    /// The node the dashboard runs on.
+    public var observer: String
+    /// When the model was made, in milliseconds since 1970.
+    public var time: Int64
+    /// Every node seen, by name.
+    public var nodes: [Member]
+    /// The connections the live nodes report, each once.
+    public var links: [Link]
+    /// The cluster's recent events, oldest first.
+    public var events: [ObservedEvent]
+
+    /// One node as the dashboard shows it.
+    public struct Member: Sendable, Codable, Hashable {
+        /// The node's name.
+        public var name: String
+        /// `up`, `down` (not connected to the observer) or `unresponsive` (connected, but it did
+        /// not answer the last question in time).
+        public var status: String
+        /// `colony`, `erlang` (an Erlang or Elixir node) or `unknown` (never answered).
+        public var runtime: String
+        /// Why it went down, when it is down.
+        public var reason: String?
+        /// When it last answered, in milliseconds since 1970.
+        public var lastSeen: Int64?
+        /// Its number of processes, as last seen.
+        public var processCount: Int?
+        /// The nodes it is connected to, as last seen.
+        public var connections: [String]
+        /// The processes with the most messages waiting (Colony nodes).
+        public var topProcesses: [ProcessSummary]
+        /// Its supervision trees (Colony nodes).
+        public var supervision: [SupervisionNode]
+    }
+
+    /// A connection between two nodes, named in sorted order.
+    public struct Link: Sendable, Codable, Hashable {
+        /// One end (the smaller name).
+        public var from: String
+        /// The other end.
+        public var to: String
+    }
+}
