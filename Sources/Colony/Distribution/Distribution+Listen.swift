@@ -53,6 +53,7 @@ extension Distribution: DistributionConnectionDelegate {
             let dependents = state.routes.close(route) ?? []
             guard state.connections[peer] === connection else { return (false, dependents) }
             state.connections[peer] = nil
+            state.colonyPeers.remove(peer)
             return (true, dependents)
         }
         node?.connectionLost(route, dependents: dependents)

@@ -22,6 +22,8 @@ final class Distribution: Sendable {
         var systemPID: PID?
         var stopping = false
         var handshake: HandshakeConfiguration?
+        /// Connected peers known to be Colony nodes (they asked for or sent a peer list).
+        var colonyPeers: Set<Atom> = []
     }
 
     /// Everything EPMD-related a running node holds on to.

@@ -42,6 +42,14 @@ public struct NodeConfiguration: Sendable {
     public var maximumFragmentBytesPerNode = 256 << 20
     /// How long a connection attempt may take, handshake included (OTP's `net_setuptime`, 7 s).
     public var setupTimeout: Duration = .seconds(7)
+    /// The tracer for GenServer calls and rpc (see ``ColonyTracer``); `nil`, the default, traces
+    /// nothing.
+    public var tracer: ColonyTracer?
+    /// Whether the trace context also goes to Erlang and Elixir peers (as a sequential-trace
+    /// token with flags 0). Off by default: an OTP process keeps the last token it received and
+    /// puts it on what it sends next, so the context would spread to its unrelated messages.
+    /// Colony peers always get it.
+    public var propagatesTraceToErlang = false
 
     /// A configuration for the node `name`.
     public init(name: String, cookie: String? = nil) {

@@ -96,7 +96,16 @@ struct GenServerState<Server: GenServer>: Sendable {
     private mutating func call(_ request: Term, from: CallerRef, process: ProcessContext) async -> ReactorAction {
         let result: CallResult
         do {
-            result = try await server.handleCall(request, from: from, process: process)
+            if let tracer = process.node.tracer {
+                // The caller's trace continues here when its request came with one.
+                let parent = process.incomingTrace.map { tracer.extract(TraceToken.headers(in: $0)) }
+                let name = process.process.state.withLock { $0.registeredName }.map { "\($0)" } ?? "\(process.pid)"
+                result = try await tracer.withSpan(
+                    "gen_server.handle_call", kind: .server, parent: parent, attributes: ["colony.server": name]
+                ) { try await server.handleCall(request, from: from, process: process) }
+            } else {
+                result = try await server.handleCall(request, from: from, process: process)
+            }
         } catch {
             return await fail(error, process: process)
         }

@@ -21,6 +21,16 @@ extension ProcessContext {
     /// A `gen:call`: `{Kind, {Self, Tag}, Request}` to the server, then its reply, its `DOWN` or
     /// the timeout, whichever comes first. `$gen_call` for calls, `system` for `sys` requests.
     func exchange(_ server: ServerRef, kind: Atom, _ request: Term, timeout: Duration?) async throws -> Term {
+        guard let tracer = node.tracer else { return try await exchangeNow(server, kind: kind, request, timeout) }
+        return try await tracer.withSpan(
+            kind == GenServerAtoms.call ? "gen_server.call" : "gen.call \(kind.name)", kind: .client,
+            attributes: ["colony.server": "\(server.term)"]
+        ) { try await exchangeNow(server, kind: kind, request, timeout) }
+    }
+
+    private func exchangeNow(_ server: ServerRef, kind: Atom, _ request: Term, _ timeout: Duration?) async throws
+        -> Term
+    {
         let timer = node.distribution.metrics?.callDuration
         let started = timer == nil ? nil : ContinuousClock.now
         defer {
@@ -47,8 +57,12 @@ extension ProcessContext {
         let tag = CallerRef.aliasTag(reference)
         let message: Term = .tuple([.atom(kind), .tuple([.pid(pid), tag]), request])
         switch destination {
-        case .pid(let target): await send(message, to: target)
-        case .remote(let name, let remote): await send(message, to: name, on: remote)
+        case .pid(let target):
+            if await !node.sendTraced(message, to: .pid(target), from: pid) { await send(message, to: target) }
+        case .remote(let name, let remote):
+            if await !node.sendTraced(message, to: .name(name, on: remote), from: pid) {
+                await send(message, to: name, on: remote)
+            }
         }
         let outcome = try await receive(timeout: timeout) { message -> CallOutcome? in
             guard case .tuple(let parts) = message else { return nil }

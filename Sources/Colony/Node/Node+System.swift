@@ -41,10 +41,12 @@ extension Node {
         case (.atom("colony_nodes_request"), 2):
             // {colony_nodes_request, From}: a Colony peer asks which nodes this node sees.
             guard case .pid(let from) = t[1] else { return }
+            distribution.markColonyPeer(from.node)
             let known = nodes(.visible).map(Term.atom)
             await process.send(.tuple(["colony_nodes", .atom(name), .list(known)]), to: from)
         case (.atom("colony_nodes"), 3):
             guard case .list(let known) = t[2] else { return }
+            if case .atom(let peer) = t[1] { distribution.markColonyPeer(peer) }
             for case .atom(let peer) in known where peer != name && !nodes(.connected).contains(peer) {
                 Task { _ = await self.connect(to: peer) }
             }

@@ -50,7 +50,7 @@ final class LocalProcess: Sendable {
     func deliver(_ signals: [Envelope]) {
         for signal in signals {
             switch signal {
-            case .message: mailbox.enqueue(signal)
+            case .message, .traced: mailbox.enqueue(signal)
             case .exit(let from, let reason, let linked): deliverExit(from: from, reason: reason, linked: linked)
             }
         }

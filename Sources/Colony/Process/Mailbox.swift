@@ -86,7 +86,7 @@ final class Mailbox: Sendable {
             for envelope in state.queue {
                 guard budget > 0 else { break }
                 switch envelope {
-                case .message(let term): total += term.estimatedBytes(budget: &budget)
+                case .message(let term), .traced(let term, _): total += term.estimatedBytes(budget: &budget)
                 case .exit(_, let reason, _): total += reason.estimatedBytes(budget: &budget)
                 }
             }

@@ -16,6 +16,8 @@ public final class ProcessContext {
     private var saved: [Term] = []
     private var savedHead = 0
     private var batch: [Envelope] = []
+    /// The trace label of the message a reactive process is handling, when it came with one.
+    var incomingTrace: Term?
 
     init(process: LocalProcess, node: Node) {
         self.process = process
@@ -115,7 +117,8 @@ public final class ProcessContext {
         }
         for envelope in batch {
             switch envelope {
-            case .message(let term):
+            case .message(let term), .traced(let term, _):
+                // A message a selective receive sees loses its trace context.
                 saved.append(term)
             case .exit(let from, let reason, let linked):
                 if let term = try exitSignal(from: from, reason: reason, linked: linked) { saved.append(term) }

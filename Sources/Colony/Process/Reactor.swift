@@ -113,6 +113,10 @@ final class Reactor<State: Sendable>: @unchecked Sendable {
                         switch envelope {
                         case .message(let term):
                             message = term
+                            context.incomingTrace = nil
+                        case .traced(let term, let label):
+                            message = term
+                            context.incomingTrace = label
                         case .exit(let from, let exitReason, let linked):
                             guard let term = try context.exitSignal(from: from, reason: exitReason, linked: linked)
                             else { continue }
@@ -120,6 +124,7 @@ final class Reactor<State: Sendable>: @unchecked Sendable {
                         }
                     } else if let skipped = context.takeOldestSaved() {
                         message = skipped
+                        context.incomingTrace = nil
                     } else {
                         break
                     }

@@ -37,9 +37,10 @@ extension Node {
         // `reply` options stay on the requesting side (OTP's node filters its own spawn replies);
         // on the wire go only the options the spawning node acts on.
         let options: Term = monitor ? .list(["monitor"]) : .list([])
-        let control = ControlMessage.spawnRequest(
+        var control = ControlMessage.spawnRequest(
             requestID: id, from: process.pid, groupLeader: process.pid, module: module, function: function,
             arity: arguments.listCount, options: options)
+        if let token = traceToken(from: process.pid, over: connection) { control = .traced(control, token: token) }
         do {
             if try connection.enqueue(control, payload: arguments) { await connection.waitForRoom() }
         } catch {
@@ -52,7 +53,7 @@ extension Node {
         id: Reference, from process: LocalProcess, module: Atom, function: Atom, arguments: Term, monitor: Bool
     ) {
         let list: [Term] = if case .list(let list) = arguments { list } else { [] }
-        let body = Self.spawnedBody(module: module, function: function, arguments: list)
+        let body = Self.spawnedBody(module: module, function: function, arguments: list, trace: nil)
         let gate = StartGate()
         let pid = spawn { spawned in
             await gate.wait()

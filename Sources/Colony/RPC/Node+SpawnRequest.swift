@@ -17,7 +17,7 @@ import ErlangTerm
 extension Node {
     func handleSpawnRequest(
         id: Reference, from: PID, module: Atom, function: Atom, options: Term, arguments: Term?,
-        connection: DistributionConnection
+        connection: DistributionConnection, trace: Term? = nil
     ) {
         var linked = false
         var monitored = false
@@ -28,7 +28,7 @@ extension Node {
             }
         }
         let argumentList: [Term] = if case .list(let list) = arguments { list } else { [] }
-        let body = Self.spawnedBody(module: module, function: function, arguments: argumentList)
+        let body = Self.spawnedBody(module: module, function: function, arguments: argumentList, trace: trace)
         let gate = StartGate()
         let pid = spawn { process in
             await gate.wait()
@@ -52,7 +52,7 @@ extension Node {
     }
 
     /// The code a spawn request runs.
-    static func spawnedBody(module: Atom, function: Atom, arguments: [Term])
+    static func spawnedBody(module: Atom, function: Atom, arguments: [Term], trace: Term?)
         -> @Sendable (ProcessContext) async throws
         -> Void
     {
@@ -60,7 +60,8 @@ extension Node {
         case ("erpc", "execute_call", 4):
             return { process in
                 throw ProcessExit(
-                    await executeCall(tag: arguments[0], arguments[1], arguments[2], arguments[3], process))
+                    await executeCall(
+                        tag: arguments[0], arguments[1], arguments[2], arguments[3], process, trace: trace))
             }
         case ("erpc", "execute_cast", 3):
             return { process in
@@ -75,14 +76,25 @@ extension Node {
     }
 
     /// `erpc:execute_call/4`: the reply term the process exits with.
-    static func executeCall(tag: Term, _ module: Term, _ function: Term, _ arguments: Term, _ process: ProcessContext)
-        async -> Term
-    {
+    static func executeCall(
+        tag: Term, _ module: Term, _ function: Term, _ arguments: Term, _ process: ProcessContext, trace: Term? = nil
+    ) async -> Term {
         guard case .atom(let m) = module, case .atom(let f) = function, case .list(let list) = arguments else {
             return .tuple([tag, "error", .tuple(["erpc", "badarg"])])
         }
         do {
-            return .tuple([tag, "return", try await process.node.apply(m, f, list, in: process)])
+            let result: Term
+            if let tracer = process.node.tracer {
+                // The caller's trace continues here when it sent one.
+                let parent = trace.map { tracer.extract(TraceToken.headers(in: $0)) }
+                result = try await tracer.withSpan(
+                    "rpc.execute \(m.name):\(f.name)/\(list.count)", kind: .server, parent: parent,
+                    attributes: ["rpc.system": "erpc", "rpc.method": "\(m.name):\(f.name)/\(list.count)"]
+                ) { try await process.node.apply(m, f, list, in: process) }
+            } else {
+                result = try await process.node.apply(m, f, list, in: process)
+            }
+            return .tuple([tag, "return", result])
         } catch let thrown as ErlangThrow {
             return .tuple([tag, "throw", thrown.value])
         } catch let exit as ProcessExit {

@@ -13,7 +13,14 @@ extension ProcessContext {
     public func rpc(
         _ node: Atom, _ module: Atom, _ function: Atom, _ arguments: [Term], timeout: Duration? = nil
     ) async throws -> Term {
-        try await sendRPC(node, module, function, arguments).result(in: self, timeout: timeout)
+        guard let tracer = self.node.tracer else {
+            return try await sendRPC(node, module, function, arguments).result(in: self, timeout: timeout)
+        }
+        let method = "\(module.name):\(function.name)/\(arguments.count)"
+        return try await tracer.withSpan(
+            "rpc.call \(method)", kind: .client,
+            attributes: ["rpc.system": "erpc", "rpc.method": method, "colony.peer": node.name]
+        ) { try await sendRPC(node, module, function, arguments).result(in: self, timeout: timeout) }
     }
 
     /// Starts `module:function(arguments)` on `node` without waiting (`erpc:send_request/4`,

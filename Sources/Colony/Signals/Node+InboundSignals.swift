@@ -60,6 +60,35 @@ extension Node {
             handleSpawnReply(id: id, to: to, flags: flags, result: result, connection: connection)
         case .groupLeader:
             break
+        case .traced(let base, let token):
+            handleTraced(base, token: token, payload: payload, from: connection)
+        }
+    }
+
+    /// A message in its trace-token form: a message or spawn request with Colony's trace label
+    /// carries it to the process when this node traces; everything else is handled as the plain
+    /// operation (an Erlang node's sequential-trace token means nothing here).
+    private func handleTraced(
+        _ control: ControlMessage, token: Term, payload: Term?, from connection: DistributionConnection
+    ) {
+        guard tracer != nil, let label = TraceToken.label(of: token), let payload else {
+            return handle(control.untraced, payload: payload, from: connection)
+        }
+        switch control {
+        case .send(let to), .sendSender(_, let to):
+            if isLocal(to) { processes.lookup(to)?.mailbox.enqueue(.traced(payload, label: label)) }
+        case .registeredSend(_, let name):
+            processes.lookup(name: name)?.mailbox.enqueue(.traced(payload, label: label))
+        case .aliasSend(_, let alias):
+            if alias.node == name, alias.creation == creation {
+                aliases.lookup(alias)?.mailbox.enqueue(.traced(payload, label: label))
+            }
+        case .spawnRequest(let id, let from, _, let module, let function, _, let options):
+            handleSpawnRequest(
+                id: id, from: from, module: module, function: function, options: options, arguments: payload,
+                connection: connection, trace: label)
+        default:
+            handle(control.untraced, payload: payload, from: connection)
         }
     }
 

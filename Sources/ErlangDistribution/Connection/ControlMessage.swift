@@ -46,6 +46,13 @@ public enum ControlMessage: Sendable, Hashable {
     case unlinkID(id: Int, from: PID, to: PID)
     /// `{36, Id, FromPid, ToPid}`: acknowledge an `unlinkID`.
     case unlinkIDAck(id: Int, from: PID, to: PID)
+    /// A message in its trace-token form (`SEND_TT`, `REG_SEND_TT`, `SEND_SENDER_TT`,
+    /// `ALIAS_SEND_TT`, `EXIT_TT`, `PAYLOAD_EXIT_TT`, `EXIT2_TT`, `PAYLOAD_EXIT2_TT`,
+    /// `SPAWN_REQUEST_TT`, `SPAWN_REPLY_TT`): the operation, with the sender's sequential-trace
+    /// token as its last element. The token is `{Flags, Label, Serial, From, LastCnt}` as OTP
+    /// makes it; Colony reads only the label, and sends only to peers with
+    /// ``DistributionFlags/bigSeqtraceLabels``. Only those ten operations have a `_TT` form.
+    indirect case traced(ControlMessage, token: Term)
 
     /// What a monitor watches: a process by pid, or a registered name (a name on the node that
     /// receives the message).
@@ -77,6 +84,8 @@ public enum ControlMessage: Sendable, Hashable {
         case .send, .registeredSend, .sendSender, .payloadExit, .payloadExit2, .payloadMonitorExit, .spawnRequest,
             .aliasSend:
             return true
+        case .traced(let base, _):
+            return base.hasPayload
         default:
             return false
         }
@@ -113,12 +122,48 @@ extension ControlMessage {
         case .aliasSend(let from, let alias): return .tuple([33, .pid(from), .reference(alias)])
         case .unlinkID(let id, let from, let to): return .tuple([35, .integer(id), .pid(from), .pid(to)])
         case .unlinkIDAck(let id, let from, let to): return .tuple([36, .integer(id), .pid(from), .pid(to)])
+        case .traced(let base, let token): return base.tracedTerm(token) ?? base.term
         }
     }
 
-    /// Parses a control tuple. Trace-token variants (`*_TT`) are accepted and their token
-    /// dropped; operations Colony does not know give `nil` (the connection reports them).
+    /// The `_TT` form of this operation with `token` last, or `nil` when it has none.
+    private func tracedTerm(_ token: Term) -> Term? {
+        guard case .tuple(var elements) = term, case .integer(let op) = elements.first else { return nil }
+        let traced: [Int: Int] = [2: 12, 3: 13, 6: 16, 8: 18, 22: 23, 24: 25, 26: 27, 29: 30, 31: 32, 33: 34]
+        guard let ttOp = traced[op] else { return nil }
+        elements[0] = .integer(ttOp)
+        switch op {
+        case 3, 8:
+            // {Op, From, To, Reason} → {OpTT, From, To, Token, Reason}
+            elements.insert(token, at: 3)
+        default:
+            elements.append(token)
+        }
+        return .tuple(elements)
+    }
+
+    /// The operation without its trace token.
+    public var untraced: ControlMessage {
+        if case .traced(let base, _) = self { return base.untraced }
+        return self
+    }
+
+    /// Parses a control tuple. A trace-token variant (`*_TT`) gives ``traced(_:token:)`` when its
+    /// token is a tuple (OTP's form), and the plain operation when it is anything else (`[]` is
+    /// OTP's "no token"); operations Colony does not know give `nil` (the connection reports them).
     public init?(_ term: Term) {
+        guard let base = Self.parse(term) else { return nil }
+        let tokenIndex: [Int: Int] = [12: 3, 13: 3, 16: 4, 18: 3, 23: 3, 25: 3, 27: 3, 30: 6, 32: 5, 34: 3]
+        if case .tuple(let t) = term, let op = t.first?.intValue, let index = tokenIndex[op], index < t.count,
+            case .tuple = t[index]
+        {
+            self = .traced(base, token: t[index])
+        } else {
+            self = base
+        }
+    }
+
+    private static func parse(_ term: Term) -> ControlMessage? {
         guard case .tuple(let t) = term, let op = t.first?.intValue else { return nil }
         func pid(_ i: Int) -> PID? { i < t.count ? t[i].pidValue : nil }
         func ref(_ i: Int) -> Reference? { i < t.count ? t[i].referenceValue : nil }
@@ -126,60 +171,59 @@ extension ControlMessage {
         switch (op, t.count) {
         case (1, 3):
             guard let f = pid(1), let to = pid(2) else { return nil }
-            self = .link(from: f, to: to)
+            return .link(from: f, to: to)
         case (2, 3), (12, 4):
             guard let to = pid(2) else { return nil }
-            self = .send(to: to)
+            return .send(to: to)
         case (3, 4), (13, 5):
             guard let f = pid(1), let to = pid(2) else { return nil }
-            self = .exit(from: f, to: to, reason: t[op == 3 ? 3 : 4])
+            return .exit(from: f, to: to, reason: t[op == 3 ? 3 : 4])
         case (4, 3):
             guard let f = pid(1), let to = pid(2) else { return nil }
-            self = .unlink(from: f, to: to)
+            return .unlink(from: f, to: to)
         case (6, 4), (16, 5):
             guard let f = pid(1), let name = t[3].atomValue else { return nil }
-            self = .registeredSend(from: f, toName: name)
+            return .registeredSend(from: f, toName: name)
         case (7, 3):
             guard let f = pid(1), let to = pid(2) else { return nil }
-            self = .groupLeader(from: f, to: to)
+            return .groupLeader(from: f, to: to)
         case (8, 4), (18, 5):
             guard let f = pid(1), let to = pid(2) else { return nil }
-            self = .exit2(from: f, to: to, reason: t[op == 8 ? 3 : 4])
+            return .exit2(from: f, to: to, reason: t[op == 8 ? 3 : 4])
         case (19, 4), (20, 4):
             guard let f = pid(1), let target = MonitorTarget(t[2]), let r = ref(3) else { return nil }
-            self =
-                op == 19
+            return op == 19
                 ? .monitor(from: f, target: target, reference: r) : .demonitor(from: f, target: target, reference: r)
         case (21, 5):
             guard let from = MonitorTarget(t[1]), let to = pid(2), let r = ref(3) else { return nil }
-            self = .monitorExit(from: from, to: to, reference: r, reason: t[4])
+            return .monitorExit(from: from, to: to, reference: r, reason: t[4])
         case (22, 3), (23, 4):
             guard let f = pid(1), let to = pid(2) else { return nil }
-            self = .sendSender(from: f, to: to)
+            return .sendSender(from: f, to: to)
         case (24, 3), (25, 4):
             guard let f = pid(1), let to = pid(2) else { return nil }
-            self = .payloadExit(from: f, to: to)
+            return .payloadExit(from: f, to: to)
         case (26, 3), (27, 4):
             guard let f = pid(1), let to = pid(2) else { return nil }
-            self = .payloadExit2(from: f, to: to)
+            return .payloadExit2(from: f, to: to)
         case (28, 4):
             guard let from = MonitorTarget(t[1]), let to = pid(2), let r = ref(3) else { return nil }
-            self = .payloadMonitorExit(from: from, to: to, reference: r)
+            return .payloadMonitorExit(from: from, to: to, reference: r)
         case (29, 6), (30, 7):
             guard let id = ref(1), let f = pid(2), let leader = pid(3), case .tuple(let mfa) = t[4], mfa.count == 3,
                 let m = mfa[0].atomValue, let fn = mfa[1].atomValue, let arity = mfa[2].intValue
             else { return nil }
-            self = .spawnRequest(
+            return .spawnRequest(
                 requestID: id, from: f, groupLeader: leader, module: m, function: fn, arity: arity, options: t[5])
         case (31, 5), (32, 6):
             guard let id = ref(1), let to = pid(2), let flags = int(3) else { return nil }
-            self = .spawnReply(requestID: id, to: to, flags: flags, result: t[4])
+            return .spawnReply(requestID: id, to: to, flags: flags, result: t[4])
         case (33, 3), (34, 4):
             guard let f = pid(1), let alias = ref(2) else { return nil }
-            self = .aliasSend(from: f, alias: alias)
+            return .aliasSend(from: f, alias: alias)
         case (35, 4), (36, 4):
             guard let id = int(1), let f = pid(2), let to = pid(3) else { return nil }
-            self = op == 35 ? .unlinkID(id: id, from: f, to: to) : .unlinkIDAck(id: id, from: f, to: to)
+            return op == 35 ? .unlinkID(id: id, from: f, to: to) : .unlinkIDAck(id: id, from: f, to: to)
         default:
             return nil
         }

@@ -321,7 +321,7 @@ struct SignalWorld {
         for signal in signals {
             switch signal {
             case .exit(let from, _, _): observeExit(at: pid, from: from)
-            case .message(let term):
+            case .message(let term), .traced(let term, _):
                 guard case .tuple(let t) = term, t.count == 5, case .reference(let reference) = t[1] else {
                     log.append("unexpected message \(term)")
                     continue
