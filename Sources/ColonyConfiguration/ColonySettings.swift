@@ -36,6 +36,8 @@ public struct ColonySettings: Sendable {
     public var tickTime: Int
     /// The Prometheus endpoint's port, if one is to be served (0: any free port).
     public var metricsPort: Int?
+    /// The OTLP/HTTP endpoint spans are exported to, if the node traces.
+    public var otlpEndpoint: String?
     /// How logs are written: `text` or `json`.
     public var logFormat: String
     /// The lowest level logged.

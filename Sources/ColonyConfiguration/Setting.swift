@@ -49,6 +49,11 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
     public static let metricsPort = Setting(
         "metrics.port", environment: ["COLONY_METRICS_PORT"], flag: "--metrics-port")
 
+    /// The OTLP/HTTP endpoint spans are exported to (e.g. `http://collector:4318/v1/traces`);
+    /// unset: no tracing.
+    public static let otlpEndpoint = Setting(
+        "tracing.otlp_endpoint", environment: ["COLONY_OTLP_ENDPOINT"], flag: "--otlp-endpoint")
+
     /// How logs are written: `text` or `json`.
     public static let logFormat = Setting("log.format", environment: ["COLONY_LOG_FORMAT"], flag: "--log-format")
     /// The lowest level logged: trace, debug, info, notice, warning, error or critical.
@@ -57,7 +62,7 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
     /// Every setting, in the order the documentation lists them.
     public static let all: [Setting] = [
         nodeName, distribution, host, cookie, hidden, epmdPort, epmdEnabled, distributionPort, listenAddress, tickTime,
-        metricsPort, logFormat, logLevel,
+        metricsPort, otlpEndpoint, logFormat, logLevel,
     ]
 }
 

@@ -70,6 +70,12 @@ struct SettingsBuilder {
             return seconds
         }
         let metricsPort = try optional(.metricsPort) { raw throws(Reason) in try Self.port(raw, allowZero: true) }
+        let otlpEndpoint = try optional(.otlpEndpoint) { raw throws(Reason) -> String in
+            guard raw.hasPrefix("http://") || raw.hasPrefix("https://"), !raw.contains(" ") else {
+                throw Reason("must be an http:// or https:// URL")
+            }
+            return raw
+        }
         let logFormat = try value(.logFormat, default: "text") { raw throws(Reason) -> String in
             guard raw == "text" || raw == "json" else { throw Reason("must be text or json") }
             return raw
@@ -82,7 +88,7 @@ struct SettingsBuilder {
         return ColonySettings(
             nodeName: name, cookie: cookie, hidden: hidden, epmdPort: epmdPort, usesEPMD: usesEPMD,
             distributionPort: distributionPort, listenAddress: listen, tickTime: tickTime, metricsPort: metricsPort,
-            logFormat: logFormat, logLevel: logLevel, sources: used)
+            otlpEndpoint: otlpEndpoint, logFormat: logFormat, logLevel: logLevel, sources: used)
     }
 
     // MARK: - Reading one setting

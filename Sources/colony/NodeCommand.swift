@@ -3,6 +3,7 @@ import Colony
 import ColonyConfiguration
 import ColonyLogging
 import ColonyMetrics
+import ColonyTelemetry
 import ErlangTerm
 import Foundation
 import Logging
@@ -27,6 +28,7 @@ struct NodeOptions: ParsableArguments {
     @Option(help: "Address to listen on (COLONY_LISTEN; default 0.0.0.0).") var listen: String?
     @Option(help: "A JSON config file (COLONY_CONFIG).") var config: String?
     @Option(help: "Serve Prometheus metrics on this port at /metrics (COLONY_METRICS_PORT).") var metricsPort: String?
+    @Option(help: "Export spans over OTLP/HTTP to this URL (COLONY_OTLP_ENDPOINT).") var otlpEndpoint: String?
     @Option(help: "Log format: text or json (COLONY_LOG_FORMAT).") var logFormat: String?
     @Option(help: "Lowest level logged (COLONY_LOG_LEVEL; default info).") var logLevel: String?
 
@@ -45,6 +47,7 @@ struct NodeOptions: ParsableArguments {
         if let tickTime { flags[Setting.tickTime.flag] = tickTime }
         if let listen { flags[Setting.listenAddress.flag] = listen }
         if let metricsPort { flags[Setting.metricsPort.flag] = metricsPort }
+        if let otlpEndpoint { flags[Setting.otlpEndpoint.flag] = otlpEndpoint }
         if let logFormat { flags[Setting.logFormat.flag] = logFormat }
         if let logLevel { flags[Setting.logLevel.flag] = logLevel }
         return flags
@@ -96,9 +99,16 @@ struct NodeCommand: AsyncParsableCommand {
                         say("metrics on http://\(host):\(bound)/metrics")
                     }))
         }
+        var configuration = settings.nodeConfiguration
+        if let endpoint = settings.otlpEndpoint {
+            // Spans of calls and rpc, exported in batches by a service beside the node.
+            let otlp = try ColonyOTLP.tracing(serviceName: settings.nodeName, endpoint: endpoint)
+            configuration.tracer = otlp.tracer
+            services.append(.init(service: otlp.service))
+        }
         // The root supervision tree: echo, then kv; stopped in reverse order on SIGTERM/SIGINT.
         let application = NodeApplication(
-            configuration: settings.nodeConfiguration,
+            configuration: configuration,
             execution: eventLoopExecution ? .eventLoop : .scheduler, logger: logger,
             started: { node, _ in
                 let events = node.monitorNodes()
