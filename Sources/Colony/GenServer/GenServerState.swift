@@ -169,6 +169,10 @@ struct GenServerState<Server: GenServer>: Sendable {
     }
 
     private mutating func stop(_ reason: Term, process: ProcessContext) async -> ReactorAction {
+        if !SupervisorStateMachine.isNormalExit(reason) {
+            // OTP's crash report: which server ended and why, with its pid and node as metadata.
+            process.logger(label: "colony.genserver").error("GenServer terminating: \(reason)")
+        }
         await server.terminate(reason: reason, process: process)
         await unregisterVia()
         return .stop(reason)

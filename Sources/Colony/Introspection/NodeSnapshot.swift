@@ -57,9 +57,10 @@ public struct ProcessSummary: Sendable, Codable, Hashable {
     /// Messages waiting: in the mailbox and taken from it but not yet received (selective
     /// receive); Erlang's `message_queue_len`.
     public var mailbox: Int
-    /// An estimate of the bytes the waiting messages in the mailbox hold. Swift gives no
+    /// An estimate of the bytes the messages still queued in the mailbox hold. Swift gives no
     /// per-process heap, so this is Colony's stand-in for `process_info(Pid, memory)`: it counts
-    /// the terms queued, not the process's own state.
+    /// the terms queued, not the process's own state, nor the messages a selective receive has
+    /// taken out and set aside (those count in ``mailbox`` only).
     public var queuedBytes: Int
 
     /// A summary from its parts.

@@ -1,5 +1,6 @@
 public import ErlangDistribution
 public import ErlangTerm
+public import Logging
 import NIOCore
 
 /// A process's handle on itself, given to the body that ``Node/spawn(link:monitor:_:)`` runs:
@@ -26,6 +27,16 @@ public final class ProcessContext {
 
     /// This process's pid.
     public var pid: PID { process.pid }
+
+    /// A logger whose lines carry this process's `node` and `pid` (and its registered `name`,
+    /// if it has one) as metadata.
+    public func logger(label: String = "colony.process") -> Logger {
+        var logger = Logger(label: label)
+        logger[metadataKey: "node"] = "\(node.name)"
+        logger[metadataKey: "pid"] = "\(pid)"
+        if let name = process.state.withLock({ $0.registeredName }) { logger[metadataKey: "name"] = "\(name)" }
+        return logger
+    }
 
     /// Whether exit signals arrive as `{'EXIT', From, Reason}` messages instead of ending the
     /// process (Erlang's `process_flag(trap_exit, true)`).

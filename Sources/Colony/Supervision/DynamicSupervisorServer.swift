@@ -9,7 +9,6 @@ import Logging
 struct DynamicSupervisorServer: GenServer {
     var machine: DynamicSupervisorStateMachine
     let maxSeconds: Int
-    let logger = Logger(label: "colony.supervisor")
     /// Why the last child that ended abnormally ended, for the restart's event.
     var lastExitReason: Term?
 
@@ -84,12 +83,14 @@ struct DynamicSupervisorServer: GenServer {
     mutating func handleInfo(_ message: Term, process: ProcessContext) async throws -> GenServerAction {
         guard case .tuple(let parts) = message, parts.count == 3, parts[0] == "EXIT", case .pid(let pid) = parts[1]
         else {
-            logger.notice("dynamic supervisor \(process.pid) got an unexpected message: \(message)")
+            process.logger(label: "colony.supervisor").notice(
+                "dynamic supervisor \(process.pid) got an unexpected message: \(message)")
             return .noReply
         }
         let reason = parts[2]
         if machine.children[pid] != nil && !SupervisorStateMachine.isNormalExit(reason) {
-            logger.error("dynamic supervisor \(process.pid): child \(pid) terminated: \(reason)")
+            process.logger(label: "colony.supervisor").error(
+                "dynamic supervisor \(process.pid): child \(pid) terminated: \(reason)")
             lastExitReason = reason
         }
         return try await carryOut(machine.childExited(pid, reason: reason, at: .now), process: process)
@@ -110,7 +111,8 @@ struct DynamicSupervisorServer: GenServer {
             await process.cast(.pid(process.pid), .tuple(["try_again_restart", .pid(key)]))
             return .noReply
         case .shutdown(let stops):
-            logger.error("dynamic supervisor \(process.pid): reached the maximum restart intensity, shutting down")
+            process.logger(label: "colony.supervisor").error(
+                "dynamic supervisor \(process.pid): reached the maximum restart intensity, shutting down")
             process.recordEvent(.supervisorShutdown, "reached the maximum restart intensity")
             try await process.shutdownChildren(stops)
             return .stop(.atom(ExitReasons.shutdown))
@@ -127,7 +129,8 @@ struct DynamicSupervisorServer: GenServer {
                 machine.childRestarted(key, pid: nil)
                 return .noReply
             case .failed(let reason):
-                logger.error("dynamic supervisor \(process.pid): child \(key) failed to restart: \(reason)")
+                process.logger(label: "colony.supervisor").error(
+                    "dynamic supervisor \(process.pid): child \(key) failed to restart: \(reason)")
                 process.recordEvent(.restartFailed, "child \(key): \(reason)")
                 return try await carryOut(machine.childRestartFailed(key), process: process)
             }

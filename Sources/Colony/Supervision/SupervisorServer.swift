@@ -13,7 +13,6 @@ struct SupervisorServer: GenServer {
     var machine: SupervisorStateMachine
     let initialChildren: [ChildSpec]
     let maxSeconds: Int
-    let logger = Logger(label: "colony.supervisor")
     /// Why the last child that ended abnormally ended, for the restart's event.
     var lastExitReason: Term?
 
@@ -40,7 +39,8 @@ struct SupervisorServer: GenServer {
             case .ignored:
                 machine.initialChildStarted(spec, pid: nil)
             case .failed(let reason):
-                logger.error("supervisor \(process.pid): child \(spec.id) failed to start: \(reason)")
+                process.logger(label: "colony.supervisor").error(
+                    "supervisor \(process.pid): child \(spec.id) failed to start: \(reason)")
                 for child in machine.stopAll() { _ = try await process.shutdownChild(child) }
                 return .stop(.tuple(["shutdown", .tuple(["failed_to_start_child", spec.id, reason])]))
             }
@@ -122,14 +122,16 @@ struct SupervisorServer: GenServer {
     mutating func handleInfo(_ message: Term, process: ProcessContext) async throws -> GenServerAction {
         guard case .tuple(let parts) = message, parts.count == 3, parts[0] == "EXIT", case .pid(let pid) = parts[1]
         else {
-            logger.notice("supervisor \(process.pid) got an unexpected message: \(message)")
+            process.logger(label: "colony.supervisor").notice(
+                "supervisor \(process.pid) got an unexpected message: \(message)")
             return .noReply
         }
         let reason = parts[2]
         if let id = machine.children.first(where: { $0.status == .running(pid) })?.id,
             !SupervisorStateMachine.isNormalExit(reason)
         {
-            logger.error("supervisor \(process.pid): child \(id) (\(pid)) terminated: \(reason)")
+            process.logger(label: "colony.supervisor").error(
+                "supervisor \(process.pid): child \(id) (\(pid)) terminated: \(reason)")
             lastExitReason = reason
         }
         return try await carryOut(machine.childExited(pid, reason: reason, at: .now), process: process)
@@ -160,7 +162,8 @@ struct SupervisorServer: GenServer {
                 await process.cast(.pid(process.pid), .tuple(["try_again_restart", id]))
                 return .noReply
             case .shutdown(let stops):
-                logger.error("supervisor \(process.pid): reached the maximum restart intensity, shutting down")
+                process.logger(label: "colony.supervisor").error(
+                    "supervisor \(process.pid): reached the maximum restart intensity, shutting down")
                 process.recordEvent(.supervisorShutdown, "reached the maximum restart intensity")
                 for child in stops { _ = try await process.shutdownChild(child) }
                 return .stop(.atom(ExitReasons.shutdown))
@@ -178,7 +181,8 @@ struct SupervisorServer: GenServer {
                     case .ignored:
                         machine.childRestarted(id, pid: nil)
                     case .failed(let reason):
-                        logger.error("supervisor \(process.pid): child \(id) failed to restart: \(reason)")
+                        process.logger(label: "colony.supervisor").error(
+                            "supervisor \(process.pid): child \(id) failed to restart: \(reason)")
                         process.recordEvent(.restartFailed, "child \(id): \(reason)")
                         directive = machine.childRestartFailed(id)
                     }

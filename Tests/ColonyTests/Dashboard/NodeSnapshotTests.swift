@@ -12,9 +12,11 @@ struct NodeSnapshotTests {
     @Test("a flooded process tops the list, with its name, its queue and an estimate of its bytes")
     func topProcesses() async throws {
         let node = Node()
+        let release = ResultBox<Bool>()
         let gate = ResultBox<Bool>()
         let busy = node.spawn { process in
-            // Waits for one message only, so everything else stays queued (or skipped).
+            // Busy with something else: everything sent stays queued in the mailbox.
+            _ = await release.wait(timeout: .seconds(10))
             _ = try await process.receive { $0 == "go" ? true : nil }
             gate.set(true)
         }
@@ -29,6 +31,7 @@ struct NodeSnapshotTests {
         #expect(top.queuedBytes >= 40 * 100, "\(top.queuedBytes)")
         #expect(snapshot.topProcesses.count <= 3)
         #expect(snapshot.processCount == node.processCount)
+        release.set(true)
         await node.send("go", to: busy)
         #expect(await gate.wait(timeout: .seconds(5)) == true)
     }

@@ -2,7 +2,7 @@ import ColonyTestSupport
 import Foundation
 import Testing
 
-/// `colony demo`, README's first command, as a user runs it: three member OS processes, every
+/// `colony demo`, README's first command, as a user runs it: three member OS processes (and an Elixir one), every
 /// scenario checked, a non-zero exit naming a failed scenario, and nothing left running.
 @Suite("colony demo", .serialized)
 struct ColonyDemoTests {
@@ -16,7 +16,22 @@ struct ColonyDemoTests {
             #expect(output.contains("] \(scenario): "), "scenario \(scenario) did not run:\n\(output)")
         }
         #expect(output.contains("All 6 scenarios passed."), "\(output)")
+        #expect(output.contains("  dashboard: http://127.0.0.1:"), "the dashboard's URL is not printed:\n\(output)")
         #expect(!output.contains("✘"))
+        try Self.expectNothingLeft(output)
+    }
+
+    @Test("--elixir adds an Elixir node to the messaging and rpc scenarios", .timeLimit(.minutes(3)))
+    func demoWithElixir() async throws {
+        let outcome = try await ExternalProcess.run(
+            try ColonyBinary.url, ["demo", "--no-wait", "--elixir", "--no-dashboard"], timeout: .seconds(150))
+        let output = outcome.standardOutput
+        #expect(outcome.status == 0 && !outcome.timedOut, "\(output)\n\(outcome.standardError)")
+        #expect(output.contains("started 'demo_ex@127.0.0.1', an Elixir node"), "\(output)")
+        #expect(output.contains("40 messages by name came back in order; 4 echoes answered by pid"), "\(output)")
+        #expect(output.contains("square(11) = 121 on 'demo_ex@127.0.0.1'"), "\(output)")
+        #expect(output.contains("multicall [9, 9, 9, 9]"), "\(output)")
+        #expect(!output.contains("dashboard:"))
         try Self.expectNothingLeft(output)
     }
 

@@ -1,3 +1,4 @@
+import Colony
 import ColonyLogging
 import ColonyTestSupport
 import Foundation
@@ -56,5 +57,22 @@ struct JSONLogTests {
             #expect(object?["level"] is String && object?["message"] is String)
         }
         #expect(lines.contains { $0.contains("root supervisor") || $0.contains("up on port") }, "\(lines)")
+    }
+
+    @Test("a process's logger carries its node, pid and registered name as metadata")
+    func processMetadata() async throws {
+        let node = Node()
+        let seen = ResultBox<[String: String]>()
+        let pid = node.spawn { process in
+            _ = try await process.receive()
+            let logger = process.logger(label: "colony.test")
+            var metadata: [String: String] = [:]
+            for key in ["node", "pid", "name"] { metadata[key] = logger[metadataKey: key].map { "\($0)" } }
+            seen.set(metadata)
+        }
+        #expect(node.register("logged", pid: pid))
+        await node.send("go", to: pid)
+        let metadata = try #require(await seen.wait(timeout: .seconds(5)))
+        #expect(metadata == ["node": "nonode@nohost", "pid": "\(pid)", "name": "logged"])
     }
 }
