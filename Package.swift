@@ -108,6 +108,21 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "ColonyCluster",
+            dependencies: [
+                "Colony",
+                "ErlangTerm",
+                "ErlangDistribution",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "ColonyTelemetry",
             dependencies: [
                 "Colony",
@@ -126,6 +141,7 @@ let package = Package(
             dependencies: [
                 "ErlangTerm",
                 "Colony",
+                "ColonyCluster",
                 "ColonyConfiguration",
                 "ColonyDashboard",
                 "ColonyDemo",
@@ -198,6 +214,7 @@ let package = Package(
             name: "ColonyTests",
             dependencies: [
                 "ClusterExampleKit",
+                "ColonyCluster",
                 "ColonyConfiguration",
                 "ColonyDashboard",
                 "ColonyLogging",

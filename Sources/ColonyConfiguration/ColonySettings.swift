@@ -38,6 +38,8 @@ public struct ColonySettings: Sendable {
     public var metricsPort: Int?
     /// The OTLP/HTTP endpoint spans are exported to, if the node traces.
     public var otlpEndpoint: String?
+    /// How the node finds its cluster.
+    public var cluster: ClusterSettings
     /// How logs are written: `text` or `json`.
     public var logFormat: String
     /// The lowest level logged.
@@ -122,4 +124,23 @@ struct SettingSources: Sendable {
         }
         return nil
     }
+}
+
+/// How a node finds its cluster (module `ColonyCluster` acts on these).
+public struct ClusterSettings: Sendable, Equatable {
+    /// Gossip with libcluster's Gossip format.
+    public var gossip = false
+    /// The gossip port.
+    public var gossipPort = 45892
+    /// The gossip multicast group or broadcast address.
+    public var gossipAddress = "233.252.1.32"
+    /// The IPv4 address of the interface to gossip on.
+    public var gossipInterface = "0.0.0.0"
+    /// The gossip secret, if heartbeats are encrypted.
+    public var gossipSecret: String?
+    /// A fixed list of nodes to keep connected.
+    public var epmdHosts: [String] = []
+
+    /// No discovery.
+    public init() {}
 }

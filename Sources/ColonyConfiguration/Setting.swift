@@ -54,6 +54,24 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
     public static let otlpEndpoint = Setting(
         "tracing.otlp_endpoint", environment: ["COLONY_OTLP_ENDPOINT"], flag: "--otlp-endpoint")
 
+    /// Whether the node finds its cluster by libcluster-compatible gossip (UDP multicast).
+    public static let gossip = Setting("cluster.gossip", environment: ["COLONY_GOSSIP"], flag: "--gossip")
+    /// The gossip port (default 45892).
+    public static let gossipPort = Setting(
+        "cluster.gossip_port", environment: ["COLONY_GOSSIP_PORT"], flag: "--gossip-port")
+    /// The gossip multicast group or broadcast address (default 233.252.1.32).
+    public static let gossipAddress = Setting(
+        "cluster.gossip_address", environment: ["COLONY_GOSSIP_ADDRESS"], flag: "--gossip-address")
+    /// The IPv4 address of the interface to gossip on (default 0.0.0.0: the system's choice).
+    public static let gossipInterface = Setting(
+        "cluster.gossip_interface", environment: ["COLONY_GOSSIP_INTERFACE"], flag: "--gossip-interface")
+    /// The gossip secret: heartbeats are encrypted (AES-256-CBC) and others ignored.
+    public static let gossipSecret = Setting(
+        "cluster.gossip_secret", environment: ["COLONY_GOSSIP_SECRET"], flag: "--gossip-secret")
+    /// A fixed list of nodes to connect to and keep connected, comma-separated.
+    public static let epmdHosts = Setting(
+        "cluster.epmd_hosts", environment: ["COLONY_EPMD_HOSTS"], flag: "--epmd-hosts")
+
     /// How logs are written: `text` or `json`.
     public static let logFormat = Setting("log.format", environment: ["COLONY_LOG_FORMAT"], flag: "--log-format")
     /// The lowest level logged: trace, debug, info, notice, warning, error or critical.
@@ -62,7 +80,8 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
     /// Every setting, in the order the documentation lists them.
     public static let all: [Setting] = [
         nodeName, distribution, host, cookie, hidden, epmdPort, epmdEnabled, distributionPort, listenAddress, tickTime,
-        metricsPort, otlpEndpoint, logFormat, logLevel,
+        metricsPort, otlpEndpoint, gossip, gossipPort, gossipAddress, gossipInterface, gossipSecret, epmdHosts,
+        logFormat, logLevel,
     ]
 }
 

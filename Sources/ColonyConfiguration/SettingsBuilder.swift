@@ -76,6 +76,28 @@ struct SettingsBuilder {
             }
             return raw
         }
+        var cluster = ClusterSettings()
+        cluster.gossip = try value(.gossip, default: false, Self.boolean)
+        cluster.gossipPort = try value(.gossipPort, default: 45892) { raw throws(Reason) in
+            try Self.port(raw, allowZero: false)
+        }
+        cluster.gossipAddress = try value(.gossipAddress, default: "233.252.1.32", Self.ipv4)
+        cluster.gossipInterface = try value(.gossipInterface, default: "0.0.0.0", Self.ipv4)
+        cluster.gossipSecret = try optional(.gossipSecret) { raw throws(Reason) -> String in
+            guard !raw.isEmpty else { throw Reason("must not be empty") }
+            return raw
+        }
+        cluster.epmdHosts =
+            try optional(.epmdHosts) { raw throws(Reason) -> [String] in
+                let names = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                for name in names {
+                    let parts = name.split(separator: "@", omittingEmptySubsequences: false)
+                    guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                        throw Reason("\"\(name)\" is not a node name (name@host)")
+                    }
+                }
+                return names
+            } ?? []
         let logFormat = try value(.logFormat, default: "text") { raw throws(Reason) -> String in
             guard raw == "text" || raw == "json" else { throw Reason("must be text or json") }
             return raw
@@ -88,7 +110,7 @@ struct SettingsBuilder {
         return ColonySettings(
             nodeName: name, cookie: cookie, hidden: hidden, epmdPort: epmdPort, usesEPMD: usesEPMD,
             distributionPort: distributionPort, listenAddress: listen, tickTime: tickTime, metricsPort: metricsPort,
-            otlpEndpoint: otlpEndpoint, logFormat: logFormat, logLevel: logLevel, sources: used)
+            otlpEndpoint: otlpEndpoint, cluster: cluster, logFormat: logFormat, logLevel: logLevel, sources: used)
     }
 
     // MARK: - Reading one setting
@@ -135,6 +157,14 @@ struct SettingsBuilder {
         case "false", "0", "no", "off": return false
         default: throw Reason("must be true or false")
         }
+    }
+
+    static func ipv4(_ raw: String) throws(Reason) -> String {
+        let parts = raw.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts.allSatisfy({ UInt8($0) != nil }) else {
+            throw Reason("not an IPv4 address")
+        }
+        return raw
     }
 
     static func port(_ raw: String, allowZero: Bool) throws(Reason) -> Int {

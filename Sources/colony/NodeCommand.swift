@@ -1,5 +1,6 @@
 import ArgumentParser
 import Colony
+import ColonyCluster
 import ColonyConfiguration
 import ColonyLogging
 import ColonyMetrics
@@ -29,6 +30,12 @@ struct NodeOptions: ParsableArguments {
     @Option(help: "A JSON config file (COLONY_CONFIG).") var config: String?
     @Option(help: "Serve Prometheus metrics on this port at /metrics (COLONY_METRICS_PORT).") var metricsPort: String?
     @Option(help: "Export spans over OTLP/HTTP to this URL (COLONY_OTLP_ENDPOINT).") var otlpEndpoint: String?
+    @Flag(help: "Find the cluster by libcluster-compatible UDP gossip (COLONY_GOSSIP).") var gossip = false
+    @Option(help: "Gossip port (COLONY_GOSSIP_PORT; default 45892).") var gossipPort: String?
+    @Option(help: "Gossip multicast group or broadcast address (default 233.252.1.32).") var gossipAddress: String?
+    @Option(help: "IPv4 address of the interface to gossip on (default 0.0.0.0).") var gossipInterface: String?
+    @Option(help: "Gossip secret: encrypted heartbeats (COLONY_GOSSIP_SECRET).") var gossipSecret: String?
+    @Option(help: "Nodes to keep connected, comma-separated (COLONY_EPMD_HOSTS).") var epmdHosts: String?
     @Option(help: "Log format: text or json (COLONY_LOG_FORMAT).") var logFormat: String?
     @Option(help: "Lowest level logged (COLONY_LOG_LEVEL; default info).") var logLevel: String?
 
@@ -48,6 +55,12 @@ struct NodeOptions: ParsableArguments {
         if let listen { flags[Setting.listenAddress.flag] = listen }
         if let metricsPort { flags[Setting.metricsPort.flag] = metricsPort }
         if let otlpEndpoint { flags[Setting.otlpEndpoint.flag] = otlpEndpoint }
+        if gossip { flags[Setting.gossip.flag] = "true" }
+        if let gossipPort { flags[Setting.gossipPort.flag] = gossipPort }
+        if let gossipAddress { flags[Setting.gossipAddress.flag] = gossipAddress }
+        if let gossipInterface { flags[Setting.gossipInterface.flag] = gossipInterface }
+        if let gossipSecret { flags[Setting.gossipSecret.flag] = gossipSecret }
+        if let epmdHosts { flags[Setting.epmdHosts.flag] = epmdHosts }
         if let logFormat { flags[Setting.logFormat.flag] = logFormat }
         if let logLevel { flags[Setting.logLevel.flag] = logLevel }
         return flags
@@ -121,6 +134,16 @@ struct NodeCommand: AsyncParsableCommand {
                     }
                 }
                 say("node \(node.name) started (port \(node.distributionPort ?? 0))")
+                for topology in ClusterTopologies.make(settings.cluster, node: node) {
+                    // Each topology runs until the node stops (its event stream ends).
+                    let running = Task { try? await topology.run() }
+                    let ended = node.monitorNodes()
+                    Task {
+                        for await _ in ended {}
+                        running.cancel()
+                    }
+                    say("discovery: \(topology.name)")
+                }
                 for peer in peers {
                     let result = await node.connect(to: Atom(peer))
                     say("connect \(peer): \(result)")

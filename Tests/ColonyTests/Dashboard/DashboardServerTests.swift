@@ -67,6 +67,42 @@ struct DashboardServerTests {
         }
     }
 
+    @Test("colony dashboard joins a cluster from a hidden node and serves it", .timeLimit(.minutes(1)))
+    func command() async throws {
+        let epmdPort = Int(try ExternalProcess.freeLoopbackPort())
+        let member = try ColonyBinary.startNode(name: "dashcmd_m@127.0.0.1", cookie: "dashcmd", epmdPort: epmdPort)
+        defer { member.kill() }
+        #expect(await member.waitForOutput("started", timeout: .seconds(20)), "\(member.standardError)")
+        let httpPort = Int(try ExternalProcess.freeLoopbackPort())
+        let dashboard = ExternalProcess(
+            executable: try ColonyBinary.url,
+            arguments: [
+                "dashboard", "--name", "dashcmd_d@127.0.0.1", "--cookie", "dashcmd", "--epmd-port", String(epmdPort),
+                "--listen", "127.0.0.1", "--hidden", "--connect", "dashcmd_m@127.0.0.1", "--port", String(httpPort),
+            ])
+        try dashboard.start()
+        defer { dashboard.kill() }
+        #expect(
+            await dashboard.waitForOutput("dashboard of", timeout: .seconds(20)),
+            "\(dashboard.standardOutput)\n\(dashboard.standardError)")
+        let deadline = ContinuousClock.now + .seconds(20)
+        var found: ClusterModel.Member?
+        while ContinuousClock.now < deadline {
+            let json = try Self.get(httpPort, "/api/cluster")
+            let model = try JSONDecoder().decode(ClusterModel.self, from: Data(json.utf8))
+            found = model.nodes.first { $0.name == "dashcmd_m@127.0.0.1" && $0.runtime == "colony" }
+            if found?.supervision.isEmpty == false { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let seen = try #require(found, "the dashboard never showed the member")
+        #expect(seen.status == "up")
+        #expect(seen.supervision.first?.id == "colony_root_sup")
+        #expect(seen.supervision.first?.children.map(\.id) == ["echo", "kv"])
+        dashboard.signal(SIGTERM)
+        #expect(await dashboard.wait(timeout: .seconds(10)) == 0, "\(dashboard.standardError)")
+        #expect(dashboard.standardOutput.contains("stopped"))
+    }
+
     static func get(_ port: Int, _ path: String) throws -> String {
         let response = try LoopbackHTTP.request("GET", port: port, path: path, timeout: .seconds(10))
         #expect(response.status == 200, "\(response.head)")
