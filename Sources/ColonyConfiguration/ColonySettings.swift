@@ -140,6 +140,18 @@ public struct ClusterSettings: Sendable, Equatable {
     public var gossipSecret: String?
     /// A fixed list of nodes to keep connected.
     public var epmdHosts: [String] = []
+    /// A DNS name whose A records are the nodes.
+    public var dnsPoll: String?
+    /// A Kubernetes headless service whose A records are the nodes.
+    public var kubernetesDNS: String?
+    /// A DNS name whose SRV targets are the nodes.
+    public var kubernetesDNSSRV: String?
+    /// The node name before `@` for nodes found by DNS.
+    public var nodeBasename: String?
+    /// The DNS server, `IP` or `IP:PORT`.
+    public var dnsServer: String?
+    /// How often DNS is polled, in milliseconds.
+    public var pollInterval = 5000
 
     /// No discovery.
     public init() {}

@@ -72,6 +72,24 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
     public static let epmdHosts = Setting(
         "cluster.epmd_hosts", environment: ["COLONY_EPMD_HOSTS"], flag: "--epmd-hosts")
 
+    /// A DNS name whose A records are the cluster's nodes (`basename@address`), polled.
+    public static let dnsPoll = Setting("cluster.dns_poll", environment: ["COLONY_DNS_POLL"], flag: "--dns-poll")
+    /// A Kubernetes headless service whose A records are the cluster's pods (as ``dnsPoll``).
+    public static let kubernetesDNS = Setting(
+        "cluster.kubernetes_dns", environment: ["COLONY_KUBERNETES_DNS"], flag: "--kubernetes-dns")
+    /// A DNS name whose SRV records' targets are the cluster's nodes (`basename@target`).
+    public static let kubernetesDNSSRV = Setting(
+        "cluster.kubernetes_dns_srv", environment: ["COLONY_KUBERNETES_DNS_SRV"], flag: "--kubernetes-dns-srv")
+    /// The node name before `@` for nodes found by DNS.
+    public static let nodeBasename = Setting(
+        "cluster.node_basename", environment: ["COLONY_NODE_BASENAME"], flag: "--node-basename")
+    /// The DNS server to ask, `IP` or `IP:PORT` (default: the first of /etc/resolv.conf).
+    public static let dnsServer = Setting(
+        "cluster.dns_server", environment: ["COLONY_DNS_SERVER"], flag: "--dns-server")
+    /// How often DNS is polled, in milliseconds (default 5000).
+    public static let pollInterval = Setting(
+        "cluster.poll_interval", environment: ["COLONY_POLL_INTERVAL"], flag: "--poll-interval")
+
     /// How logs are written: `text` or `json`.
     public static let logFormat = Setting("log.format", environment: ["COLONY_LOG_FORMAT"], flag: "--log-format")
     /// The lowest level logged: trace, debug, info, notice, warning, error or critical.
@@ -81,7 +99,7 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
     public static let all: [Setting] = [
         nodeName, distribution, host, cookie, hidden, epmdPort, epmdEnabled, distributionPort, listenAddress, tickTime,
         metricsPort, otlpEndpoint, gossip, gossipPort, gossipAddress, gossipInterface, gossipSecret, epmdHosts,
-        logFormat, logLevel,
+        dnsPoll, kubernetesDNS, kubernetesDNSSRV, nodeBasename, dnsServer, pollInterval, logFormat, logLevel,
     ]
 }
 

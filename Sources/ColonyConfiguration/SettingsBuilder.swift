@@ -98,6 +98,37 @@ struct SettingsBuilder {
                 }
                 return names
             } ?? []
+        let dnsName: (String) throws(Reason) -> String = { raw throws(Reason) in
+            guard !raw.isEmpty, raw.utf8.count <= 253, !raw.contains(" ") else { throw Reason("not a DNS name") }
+            return raw
+        }
+        cluster.dnsPoll = try optional(.dnsPoll, dnsName)
+        cluster.kubernetesDNS = try optional(.kubernetesDNS, dnsName)
+        cluster.kubernetesDNSSRV = try optional(.kubernetesDNSSRV, dnsName)
+        cluster.nodeBasename = try optional(.nodeBasename) { raw throws(Reason) -> String in
+            guard !raw.isEmpty, !raw.contains("@"), !raw.contains(" ") else {
+                throw Reason("must be a node name without @host")
+            }
+            return raw
+        }
+        if (cluster.dnsPoll ?? cluster.kubernetesDNS ?? cluster.kubernetesDNSSRV) != nil, cluster.nodeBasename == nil {
+            throw SettingsError(
+                setting: .nodeBasename, value: "", source: .defaultValue,
+                reason: "DNS discovery needs the node basename (--node-basename)")
+        }
+        cluster.dnsServer = try optional(.dnsServer) { raw throws(Reason) -> String in
+            let parts = raw.split(separator: ":")
+            _ = try Self.ipv4(String(parts[0]))
+            if parts.count == 2 { _ = try Self.port(String(parts[1]), allowZero: false) }
+            guard (1...2).contains(parts.count) else { throw Reason("must be IP or IP:PORT") }
+            return raw
+        }
+        cluster.pollInterval = try value(.pollInterval, default: 5000) { raw throws(Reason) -> Int in
+            guard let milliseconds = Int(raw), (50...3_600_000).contains(milliseconds) else {
+                throw Reason("must be milliseconds from 50 to 3600000")
+            }
+            return milliseconds
+        }
         let logFormat = try value(.logFormat, default: "text") { raw throws(Reason) -> String in
             guard raw == "text" || raw == "json" else { throw Reason("must be text or json") }
             return raw

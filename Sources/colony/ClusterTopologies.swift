@@ -19,6 +19,19 @@ enum ClusterTopologies {
             let nodes = settings.epmdHosts.map { Atom($0) }
             topologies.append(ClusterTopology(node: node, strategy: StaticHostsStrategy(nodes: nodes)))
         }
+        let queries: [(String?, DNSMessage.RecordType)] = [
+            (settings.dnsPoll, .a), (settings.kubernetesDNS, .a), (settings.kubernetesDNSSRV, .srv),
+        ]
+        for case (let query?, let type) in queries {
+            var options = DNSPollStrategy.Options(query: query, basename: settings.nodeBasename ?? "colony")
+            options.recordType = type
+            options.interval = .milliseconds(settings.pollInterval)
+            if let server = settings.dnsServer {
+                let parts = server.split(separator: ":")
+                options.server = DNSClient(host: String(parts[0]), port: parts.count == 2 ? Int(parts[1]) ?? 53 : 53)
+            }
+            topologies.append(ClusterTopology(node: node, strategy: DNSPollStrategy(options: options)))
+        }
         return topologies
     }
 }

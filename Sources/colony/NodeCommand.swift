@@ -36,6 +36,12 @@ struct NodeOptions: ParsableArguments {
     @Option(help: "IPv4 address of the interface to gossip on (default 0.0.0.0).") var gossipInterface: String?
     @Option(help: "Gossip secret: encrypted heartbeats (COLONY_GOSSIP_SECRET).") var gossipSecret: String?
     @Option(help: "Nodes to keep connected, comma-separated (COLONY_EPMD_HOSTS).") var epmdHosts: String?
+    @Option(help: "Find nodes as the A records of this DNS name (COLONY_DNS_POLL).") var dnsPoll: String?
+    @Option(help: "Find pods as the A records of this headless service.") var kubernetesDNS: String?
+    @Option(help: "Find nodes as the SRV targets of this DNS name.") var kubernetesDNSSRV: String?
+    @Option(help: "The node name before @ of nodes found by DNS.") var nodeBasename: String?
+    @Option(help: "The DNS server, IP or IP:PORT (default: /etc/resolv.conf).") var dnsServer: String?
+    @Option(help: "DNS poll interval in milliseconds (default 5000).") var pollInterval: String?
     @Option(help: "Log format: text or json (COLONY_LOG_FORMAT).") var logFormat: String?
     @Option(help: "Lowest level logged (COLONY_LOG_LEVEL; default info).") var logLevel: String?
 
@@ -61,6 +67,12 @@ struct NodeOptions: ParsableArguments {
         if let gossipInterface { flags[Setting.gossipInterface.flag] = gossipInterface }
         if let gossipSecret { flags[Setting.gossipSecret.flag] = gossipSecret }
         if let epmdHosts { flags[Setting.epmdHosts.flag] = epmdHosts }
+        if let dnsPoll { flags[Setting.dnsPoll.flag] = dnsPoll }
+        if let kubernetesDNS { flags[Setting.kubernetesDNS.flag] = kubernetesDNS }
+        if let kubernetesDNSSRV { flags[Setting.kubernetesDNSSRV.flag] = kubernetesDNSSRV }
+        if let nodeBasename { flags[Setting.nodeBasename.flag] = nodeBasename }
+        if let dnsServer { flags[Setting.dnsServer.flag] = dnsServer }
+        if let pollInterval { flags[Setting.pollInterval.flag] = pollInterval }
         if let logFormat { flags[Setting.logFormat.flag] = logFormat }
         if let logLevel { flags[Setting.logLevel.flag] = logLevel }
         return flags
