@@ -1,0 +1,41 @@
+public import ErlangTerm
+
+/// The split-brain resolver of one node, as a pure state machine with injected time: it is told
+/// the cluster's members and which of them this node can reach, and decides once the view has
+/// been stable (unchanged) for ``stableAfter``, so that a flapping link or a node restarting does
+/// not trigger it. It decides again only after the view changes.
+public struct SplitBrainResolverState: Sendable {
+    /// The strategy.
+    public let strategy: SplitBrainStrategy
+    /// How long the view must stay unchanged before deciding.
+    public let stableAfter: Duration
+    private var members: Set<ResolverMember> = []
+    private var reachable: Set<Atom> = []
+    private var changedAt: Duration = .zero
+    private var decided = false
+
+    /// A resolver with `strategy`, deciding after `stableAfter` of stability.
+    public init(strategy: SplitBrainStrategy, stableAfter: Duration) {
+        self.strategy = strategy
+        self.stableAfter = stableAfter
+    }
+
+    /// The view at `now`: the members and the ones this node reaches (itself included).
+    public mutating func view(members: Set<ResolverMember>, reachable: Set<Atom>, at now: Duration) {
+        guard members != self.members || reachable != self.reachable else { return }
+        self.members = members
+        self.reachable = reachable
+        changedAt = now
+        decided = false
+    }
+
+    /// The decision due at `now`, if the view is stable, some members are unreachable and it
+    /// has not decided on this view yet.
+    public mutating func tick(at now: Duration) -> SplitBrainDecision? {
+        guard !decided, now - changedAt >= stableAfter else { return nil }
+        let names = Set(members.map(\.name))
+        guard !names.subtracting(reachable).isEmpty else { return nil }
+        decided = true
+        return strategy.decide(members: members, reachable: reachable)
+    }
+}
