@@ -12,6 +12,8 @@ public final class DemoCluster: Sendable {
     public let cookie: String
     /// The private EPMD server's port.
     public let epmdPort: Int
+    /// The UDP port the members gossip on (on 127.0.0.1), chosen for this run.
+    public let gossipPort = Int.random(in: 40000...59999)
     private let executable: URL
     private let epmd: EPMDServer
     private let members = Mutex<[Atom: Foundation.Process]>([:])
@@ -38,7 +40,7 @@ public final class DemoCluster: Sendable {
             executable: executable,
             arguments: [
                 "demo-member", "--name", name.name, "--cookie", cookie, "--epmd-port", String(epmdPort),
-                "--parent", String(ProcessInfo.processInfo.processIdentifier),
+                "--parent", String(ProcessInfo.processInfo.processIdentifier), "--gossip-port", String(gossipPort),
             ])
     }
 

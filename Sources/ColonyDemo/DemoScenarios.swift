@@ -4,7 +4,30 @@ import ErlangTerm
 /// The seed guide's walk through a cluster, each step checked.
 extension DemoScenario {
     /// Every scenario, in the order the demo runs them.
-    public static let all: [DemoScenario] = [connect, messages, rpc, genServer, supervisor, taskRunner]
+    public static let all: [DemoScenario] = [connect, discovery, messages, rpc, genServer, supervisor, taskRunner]
+
+    /// A new member started with no address of anyone is found by gossip (libcluster's format,
+    /// UDP multicast on loopback): the members connect to it, and this node hears of it.
+    static let discovery = DemoScenario(name: "discovery", title: "a new node is found by gossip") { context in
+        let newcomer: Atom = "demo_d@127.0.0.1"
+        let pid = try await context.cluster.startMember(newcomer)
+        let seen = await context.events.wait(timeout: .seconds(15)) { event in
+            if case .nodeUp(newcomer, _) = event { return true }
+            return false
+        }
+        try context.check(seen, "no nodeup for \(newcomer) (OS pid \(pid)) within 15 s")
+        var peers: Term = .list([])
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            peers = try await context.inProcess { try await $0.rpc(newcomer, "erlang", "nodes", []) }
+            if context.members.allSatisfy({ peers.listElements?.contains(.atom($0)) == true }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try context.check(
+            context.members.allSatisfy { peers.listElements?.contains(.atom($0)) == true },
+            "\(newcomer) sees \(peers)")
+        return "\(newcomer) (OS pid \(pid)) was found by gossip; it sees \(peers)"
+    }
 
     /// `Node.connect` to each member and `monitorNodes`: a `nodeup` for each, and `nodes()` lists them.
     static let connect = DemoScenario(name: "connect", title: "connect and monitorNodes") { context in

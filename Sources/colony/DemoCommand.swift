@@ -1,5 +1,6 @@
 import ArgumentParser
 import Colony
+import ColonyCluster
 import ColonyDemo
 import Dispatch
 import Foundation
@@ -100,6 +101,7 @@ struct DemoMemberCommand: AsyncParsableCommand {
     @Option var cookie: String
     @Option var epmdPort: Int
     @Option(help: "Stop when this process (the demo) is gone.") var parent: Int32?
+    @Option(help: "Find the other members by gossip on 127.0.0.1 at this UDP port.") var gossipPort: Int?
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -114,10 +116,23 @@ struct DemoMemberCommand: AsyncParsableCommand {
         let node = try await Node.start(configuration)
         DemoMember.registerFunctions(on: node)
         try await DemoMember.startServices(on: node)
+        var discovery: Task<Void, Never>?
+        if let gossipPort {
+            // libcluster-format gossip on loopback, encrypted with the demo's cookie, so that two
+            // demos on one machine ignore each other.
+            var options = GossipStrategy.Options()
+            options.port = gossipPort
+            options.interface = "127.0.0.1"
+            options.secret = cookie
+            options.maximumInterval = .seconds(1)
+            let topology = ClusterTopology(node: node, strategy: GossipStrategy(options: options))
+            discovery = Task { try? await topology.run() }
+        }
         say("ready \(node.name)")
         while true {
             try await Task.sleep(for: .milliseconds(500))
             if let parent, getppid() != parent {
+                discovery?.cancel()
                 await node.stop()
                 return
             }

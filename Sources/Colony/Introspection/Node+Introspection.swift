@@ -6,6 +6,12 @@ extension Node {
     /// returns ``NodeSnapshot`` as a map term, with the top `N` processes.
     public static let observerModule: Atom = "colony_observer"
 
+    /// Records an event in this node's log (what observers and the dashboard show), e.g. from a
+    /// cluster module.
+    public func record(_ kind: ObservedEvent.Kind, subject: String, detail: String) {
+        distribution.eventLog.record(kind, subject: subject, detail: detail)
+    }
+
     /// The node's recent events (node up and down, supervisor restarts), oldest first.
     public func recentEvents(_ limit: Int = 50) -> [ObservedEvent] {
         distribution.eventLog.recent(limit)

@@ -14,6 +14,10 @@ public struct ObservedEvent: Sendable, Codable, Hashable {
         case restartFailed = "restart_failed"
         /// A supervisor reached its restart intensity and shut down.
         case supervisorShutdown = "supervisor_shutdown"
+        /// Members became unreachable (reported by a partition handler).
+        case partitionStarted = "partition_started"
+        /// Every member cut off by a partition is back.
+        case partitionHealed = "partition_healed"
     }
 
     /// When, in milliseconds since 1970 (wall clock of the node that saw it).
