@@ -150,8 +150,14 @@ public struct ClusterSettings: Sendable, Equatable {
     public var nodeBasename: String?
     /// The DNS server, `IP` or `IP:PORT`.
     public var dnsServer: String?
-    /// How often DNS is polled, in milliseconds.
+    /// How often DNS and the Kubernetes API are polled, in milliseconds.
     public var pollInterval = 5000
+    /// The label selector of the cluster's pods in the Kubernetes API.
+    public var kubernetesSelector: String?
+    /// The namespace to ask the Kubernetes API about (`nil`: the pod's own).
+    public var kubernetesNamespace: String?
+    /// `endpointslices` or `pods`.
+    public var kubernetesSource = "endpointslices"
 
     /// No discovery.
     public init() {}

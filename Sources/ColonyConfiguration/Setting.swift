@@ -90,6 +90,16 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
     public static let pollInterval = Setting(
         "cluster.poll_interval", environment: ["COLONY_POLL_INTERVAL"], flag: "--poll-interval")
 
+    /// A label selector: the cluster's nodes are the pods the Kubernetes API lists with it.
+    public static let kubernetesSelector = Setting(
+        "cluster.kubernetes_selector", environment: ["COLONY_KUBERNETES_SELECTOR"], flag: "--kubernetes-selector")
+    /// The namespace the Kubernetes API is asked about (default: the pod's own).
+    public static let kubernetesNamespace = Setting(
+        "cluster.kubernetes_namespace", environment: ["COLONY_KUBERNETES_NAMESPACE"], flag: "--kubernetes-namespace")
+    /// What the Kubernetes API is asked for: `endpointslices` (default) or `pods`.
+    public static let kubernetesSource = Setting(
+        "cluster.kubernetes_source", environment: ["COLONY_KUBERNETES_SOURCE"], flag: "--kubernetes-source")
+
     /// How logs are written: `text` or `json`.
     public static let logFormat = Setting("log.format", environment: ["COLONY_LOG_FORMAT"], flag: "--log-format")
     /// The lowest level logged: trace, debug, info, notice, warning, error or critical.
@@ -99,7 +109,8 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
     public static let all: [Setting] = [
         nodeName, distribution, host, cookie, hidden, epmdPort, epmdEnabled, distributionPort, listenAddress, tickTime,
         metricsPort, otlpEndpoint, gossip, gossipPort, gossipAddress, gossipInterface, gossipSecret, epmdHosts,
-        dnsPoll, kubernetesDNS, kubernetesDNSSRV, nodeBasename, dnsServer, pollInterval, logFormat, logLevel,
+        dnsPoll, kubernetesDNS, kubernetesDNSSRV, nodeBasename, dnsServer, pollInterval,
+        kubernetesSelector, kubernetesNamespace, kubernetesSource, logFormat, logLevel,
     ]
 }
 

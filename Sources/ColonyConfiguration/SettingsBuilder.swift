@@ -111,10 +111,21 @@ struct SettingsBuilder {
             }
             return raw
         }
-        if (cluster.dnsPoll ?? cluster.kubernetesDNS ?? cluster.kubernetesDNSSRV) != nil, cluster.nodeBasename == nil {
+        cluster.kubernetesSelector = try optional(.kubernetesSelector) { raw throws(Reason) -> String in
+            guard !raw.isEmpty, raw.count <= 1024 else { throw Reason("not a label selector") }
+            return raw
+        }
+        cluster.kubernetesNamespace = try optional(.kubernetesNamespace, dnsName)
+        cluster.kubernetesSource = try value(.kubernetesSource, default: "endpointslices") { raw throws(Reason) in
+            guard raw == "endpointslices" || raw == "pods" else { throw Reason("must be endpointslices or pods") }
+            return raw
+        }
+        if (cluster.dnsPoll ?? cluster.kubernetesDNS ?? cluster.kubernetesDNSSRV ?? cluster.kubernetesSelector) != nil,
+            cluster.nodeBasename == nil
+        {
             throw SettingsError(
                 setting: .nodeBasename, value: "", source: .defaultValue,
-                reason: "DNS discovery needs the node basename (--node-basename)")
+                reason: "DNS and Kubernetes discovery need the node basename (--node-basename)")
         }
         cluster.dnsServer = try optional(.dnsServer) { raw throws(Reason) -> String in
             let parts = raw.split(separator: ":")

@@ -32,6 +32,14 @@ enum ClusterTopologies {
             }
             topologies.append(ClusterTopology(node: node, strategy: DNSPollStrategy(options: options)))
         }
+        if let selector = settings.kubernetesSelector {
+            var options = KubernetesAPIStrategy.Options(
+                labelSelector: selector, basename: settings.nodeBasename ?? "colony")
+            options.namespace = settings.kubernetesNamespace
+            options.source = settings.kubernetesSource == "pods" ? .pods : .endpointSlices
+            options.interval = .milliseconds(settings.pollInterval)
+            topologies.append(ClusterTopology(node: node, strategy: KubernetesAPIStrategy(options: options)))
+        }
         return topologies
     }
 }

@@ -41,7 +41,11 @@ struct NodeOptions: ParsableArguments {
     @Option(help: "Find nodes as the SRV targets of this DNS name.") var kubernetesDNSSRV: String?
     @Option(help: "The node name before @ of nodes found by DNS.") var nodeBasename: String?
     @Option(help: "The DNS server, IP or IP:PORT (default: /etc/resolv.conf).") var dnsServer: String?
-    @Option(help: "DNS poll interval in milliseconds (default 5000).") var pollInterval: String?
+    @Option(help: "DNS and Kubernetes API poll interval in milliseconds (default 5000).") var pollInterval: String?
+    @Option(help: "Find pods with this label selector in the Kubernetes API.") var kubernetesSelector: String?
+    @Option(help: "The namespace to ask the Kubernetes API about (default: the pod's).") var kubernetesNamespace:
+        String?
+    @Option(help: "endpointslices (default) or pods.") var kubernetesSource: String?
     @Option(help: "Log format: text or json (COLONY_LOG_FORMAT).") var logFormat: String?
     @Option(help: "Lowest level logged (COLONY_LOG_LEVEL; default info).") var logLevel: String?
 
@@ -73,6 +77,9 @@ struct NodeOptions: ParsableArguments {
         if let nodeBasename { flags[Setting.nodeBasename.flag] = nodeBasename }
         if let dnsServer { flags[Setting.dnsServer.flag] = dnsServer }
         if let pollInterval { flags[Setting.pollInterval.flag] = pollInterval }
+        if let kubernetesSelector { flags[Setting.kubernetesSelector.flag] = kubernetesSelector }
+        if let kubernetesNamespace { flags[Setting.kubernetesNamespace.flag] = kubernetesNamespace }
+        if let kubernetesSource { flags[Setting.kubernetesSource.flag] = kubernetesSource }
         if let logFormat { flags[Setting.logFormat.flag] = logFormat }
         if let logLevel { flags[Setting.logLevel.flag] = logLevel }
         return flags

@@ -107,6 +107,14 @@ struct KubernetesManifestTests {
         #expect(settings.cookie == "from-secret")
         #expect(!settings.usesEPMD && settings.distributionPort == 9100)
         #expect(settings.metricsPort == 9568)
+        // Discovery polls the headless service's A records, naming each pod colony@<IP>.
+        let service = try #require(m.statefulSet["spec"] as? [String: Any])["serviceName"] as? String
+        #expect(settings.cluster.kubernetesDNS == "\(service ?? "?").$(COLONY_KUBERNETES_NAMESPACE).svc.cluster.local")
+        #expect(settings.cluster.nodeBasename == "colony")
+        #expect(
+            Self.value(
+                m.environment.first { $0["name"] as? String == "COLONY_KUBERNETES_NAMESPACE" }, "valueFrom", "fieldRef",
+                "fieldPath") as? String == "metadata.namespace")
     }
 
     @Test(
@@ -129,6 +137,8 @@ struct KubernetesManifestTests {
         environment["COLONY_DIST_PORT"] = port
         environment["COLONY_LISTEN"] = "127.0.0.1"
         environment["COLONY_METRICS_PORT"] = String(try ExternalProcess.freeLoopbackPort())
+        // Discovery asks a DNS server on loopback where none answers: no query leaves the machine.
+        environment["COLONY_DNS_SERVER"] = "127.0.0.1:\(try ExternalProcess.freeLoopbackPort())"
         let node = ExternalProcess(executable: try ColonyBinary.url, arguments: ["node"], environment: environment)
         try node.start()
         defer { node.kill() }
