@@ -128,10 +128,10 @@ struct SettingsBuilder {
                 reason: "DNS and Kubernetes discovery need the node basename (--node-basename)")
         }
         cluster.dnsServer = try optional(.dnsServer) { raw throws(Reason) -> String in
-            let parts = raw.split(separator: ":")
-            _ = try Self.ipv4(String(parts[0]))
+            let parts = raw.split(separator: ":", omittingEmptySubsequences: false)
+            guard let host = parts.first, (1...2).contains(parts.count) else { throw Reason("must be IP or IP:PORT") }
+            _ = try Self.ipv4(String(host))
             if parts.count == 2 { _ = try Self.port(String(parts[1]), allowZero: false) }
-            guard (1...2).contains(parts.count) else { throw Reason("must be IP or IP:PORT") }
             return raw
         }
         cluster.pollInterval = try value(.pollInterval, default: 5000) { raw throws(Reason) -> Int in

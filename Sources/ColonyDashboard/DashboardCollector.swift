@@ -17,6 +17,7 @@ public final class DashboardCollector: Sendable {
         var pid: PID?
         var watcher: Task<Void, Never>?
         var connecting: Set<String> = []
+        var stopped = false
     }
 
     /// The node the dashboard runs on.
@@ -65,11 +66,17 @@ public final class DashboardCollector: Sendable {
     /// The latest picture now, then each new one.
     public func updates() -> AsyncStream<ClusterModel> {
         let (stream, continuation) = AsyncStream<ClusterModel>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let id = state.withLock { state -> Int in
+        let id = state.withLock { state -> Int? in
+            continuation.yield(state.model)
+            // Once stopped, a late subscriber (a page reconnecting) gets the last picture and the end.
+            guard !state.stopped else { return nil }
             defer { state.nextSubscriber += 1 }
             state.subscribers[state.nextSubscriber] = continuation
-            continuation.yield(state.model)
             return state.nextSubscriber
+        }
+        guard let id else {
+            continuation.finish()
+            return stream
         }
         continuation.onTermination = { [weak self] _ in
             self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) }
@@ -80,6 +87,7 @@ public final class DashboardCollector: Sendable {
     /// Stops collecting and ends every subscriber's stream.
     public func stop() async {
         let (pid, watcher, subscribers) = state.withLock { state in
+            state.stopped = true
             defer { state.subscribers = [:] }
             return (state.pid, state.watcher, Array(state.subscribers.values))
         }

@@ -98,7 +98,12 @@ public struct DemoRunner: Sendable {
             configuration.listenAddress = "127.0.0.1"
             node = try await Node.start(configuration)
             if let port = options.dashboardPort {
-                dashboard = try await Self.startDashboard(on: node, port: port)
+                do {
+                    dashboard = try await Self.startDashboard(on: node, port: port)
+                } catch {
+                    await node.stop()
+                    throw error
+                }
             }
         } catch {
             await cluster.stopAll()

@@ -90,6 +90,8 @@ extension Distribution {
             state.routes.open(SignalRoute(connection: connection.id))
             defer { state.connections[peer] = connection }
             guard let replaced = state.connections[peer] else { return (nil, []) }
+            // The new connection's peer proves again that it runs Colony (peer-list exchange).
+            state.colonyPeers.remove(peer)
             return (replaced, state.routes.close(SignalRoute(connection: replaced.id)) ?? [])
         }
         if let replaced {
@@ -115,9 +117,9 @@ extension Distribution {
         let hidden = !result.isPublished
         logger.info("nodeup \(peer)\(hidden ? " (hidden)" : "")")
         publish(.nodeUp(peer, hidden: hidden))
-        if configuration.connectsTransitively && !hidden && !(handshake?.localFlags.contains(.published) == false) {
-            node.askForPeers(of: peer)
-        }
+        // Always asked: the answer also tells that the peer runs Colony (it then gets trace
+        // context); whether this node connects to the peers it lists is decided on the answer.
+        node.askForPeers(of: peer)
         return connection
     }
 

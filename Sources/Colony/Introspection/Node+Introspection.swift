@@ -51,10 +51,16 @@ extension Node {
             supervisors = supervisors.filter { processes.lookup($0) != nil }
             return supervisors.sorted { $0.id < $1.id }
         }
+        // All at once: a busy supervisor costs the snapshot one timeout, not one each.
         var children: [PID: [SupervisorChild]] = [:]
-        for supervisor in live {
-            children[supervisor] =
-                (try? await SupervisorRef(.pid(supervisor), on: self, timeout: timeout).whichChildren()) ?? []
+        await withTaskGroup(of: (PID, [SupervisorChild]).self) { group in
+            for supervisor in live {
+                group.addTask {
+                    let ref = SupervisorRef(.pid(supervisor), on: self, timeout: timeout)
+                    return (supervisor, (try? await ref.whichChildren()) ?? [])
+                }
+            }
+            for await (supervisor, list) in group { children[supervisor] = list }
         }
         let supervised = Set(children.values.flatMap { $0.compactMap(\.pid) })
         return live.filter { !supervised.contains($0) }.map { root in

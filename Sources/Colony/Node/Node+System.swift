@@ -46,7 +46,13 @@ extension Node {
             await process.send(.tuple(["colony_nodes", .atom(name), .list(known)]), to: from)
         case (.atom("colony_nodes"), 3):
             guard case .list(let known) = t[2] else { return }
-            if case .atom(let peer) = t[1] { distribution.markColonyPeer(peer) }
+            guard case .atom(let sender) = t[1] else { return }
+            distribution.markColonyPeer(sender)
+            // Transitive connection, as OTP's global does: only between visible nodes, and only
+            // when this node connects transitively.
+            guard distribution.configuration?.connectsTransitively == true,
+                distribution.handshake?.localFlags.contains(.published) != false, !nodes(.hidden).contains(sender)
+            else { return }
             for case .atom(let peer) in known where peer != name && !nodes(.connected).contains(peer) {
                 Task { _ = await self.connect(to: peer) }
             }

@@ -84,8 +84,9 @@ extension Node {
         }
         do {
             let result: Term
-            if let tracer = process.node.tracer {
-                // The caller's trace continues here when it sent one.
+            if let tracer = process.node.tracer, m != Node.observerModule {
+                // The caller's trace continues here when it sent one. (Observers' snapshots are
+                // not traced: a dashboard asks every second.)
                 let parent = trace.map { tracer.extract(TraceToken.headers(in: $0)) }
                 result = try await tracer.withSpan(
                     "rpc.execute \(m.name):\(f.name)/\(list.count)", kind: .server, parent: parent,

@@ -97,6 +97,7 @@ struct DynamicSupervisorServer: GenServer {
     }
 
     mutating func terminate(reason: Term, process: ProcessContext) async {
+        process.node.supervisors.withLock { _ = $0.remove(process.pid) }
         guard reason != .atom(ExitReasons.killed) else { return }
         try? await process.shutdownChildren(machine.stopAll())
     }

@@ -140,6 +140,7 @@ struct SupervisorServer: GenServer {
     /// Stops the children in reverse start order; not when this process was killed, since
     /// then the children hear of it through their links.
     mutating func terminate(reason: Term, process: ProcessContext) async {
+        process.node.supervisors.withLock { _ = $0.remove(process.pid) }
         guard reason != .atom(ExitReasons.killed) else { return }
         for child in machine.stopAll() {
             do {

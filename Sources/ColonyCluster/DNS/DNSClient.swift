@@ -40,6 +40,7 @@ public struct DNSClient: Sendable {
         let server = try SocketAddress(ipAddress: host, port: port)
         let local = host.hasPrefix("127.") ? "127.0.0.1" : "0.0.0.0"
         let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 4096))
             .bind(host: local, port: 0) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<Datagram, Datagram>(wrappingChannelSynchronously: channel)

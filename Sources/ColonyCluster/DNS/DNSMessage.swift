@@ -23,9 +23,11 @@ public enum DNSMessage {
     static let maximumAnswers = 512
     static let maximumPointerHops = 16
 
-    /// A recursive query with `id` for `name`'s records of `type`.
+    /// A recursive query with `id` for `name`'s records of `type`, with an EDNS0 record that
+    /// takes answers of up to 4096 bytes (without it, a server truncates at 512 bytes, about 28
+    /// addresses).
     public static func query(id: UInt16, name: String, type: RecordType) throws(DNSError) -> [UInt8] {
-        var bytes: [UInt8] = [UInt8(id >> 8), UInt8(id & 0xFF), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]
+        var bytes: [UInt8] = [UInt8(id >> 8), UInt8(id & 0xFF), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 1]
         let labels = name.split(separator: ".", omittingEmptySubsequences: true)
         guard !labels.isEmpty, name.utf8.count <= 253 else { throw .badName(name) }
         for label in labels {
@@ -35,6 +37,8 @@ public enum DNSMessage {
             bytes += utf8
         }
         bytes += [0, UInt8(type.rawValue >> 8), UInt8(type.rawValue & 0xFF), 0, 1]
+        // OPT: root name, type 41, class = UDP payload size 4096, extended flags 0, no data.
+        bytes += [0, 0, 41, 0x10, 0x00, 0, 0, 0, 0, 0, 0]
         return bytes
     }
 
@@ -50,6 +54,8 @@ public enum DNSMessage {
         let code = flags & 0x000F
         if code == 3 { return [] }  // NXDOMAIN: nothing listed.
         guard code == 0 else { throw .serverError(Int(code)) }
+        // Truncated: the list is partial, and a partial list must not prune anyone.
+        guard flags & 0x0200 == 0 else { throw .truncated }
         let questions = Int(try reader.uint16())
         let answerCount = Int(try reader.uint16())
         _ = try reader.uint16()

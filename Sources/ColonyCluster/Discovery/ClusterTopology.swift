@@ -56,11 +56,19 @@ public final class ClusterTopology: Service, Sendable {
         let (events, input) = AsyncStream<Event>.makeStream()
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask {
-                do {
-                    try await self.strategy.run(on: self.node) { input.yield(.sighted($0)) }
-                } catch is CancellationError {
-                } catch {
-                    self.logger.error("discovery stopped: \(error)")
+                // A strategy that stops (a socket error, an unreachable API) starts again, after a
+                // wait that doubles up to 30 s; only cancellation ends it.
+                var wait = Duration.seconds(1)
+                while !Task.isCancelled {
+                    do {
+                        try await self.strategy.run(on: self.node) { input.yield(.sighted($0)) }
+                    } catch is CancellationError {
+                        return
+                    } catch {
+                        self.logger.error("discovery stopped: \(error); starting it again in \(wait)")
+                    }
+                    try? await Task.sleep(for: wait)
+                    wait = min(wait * 2, .seconds(30))
                 }
             }
             group.addTask {

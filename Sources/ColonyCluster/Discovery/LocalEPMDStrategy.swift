@@ -22,14 +22,14 @@ public struct LocalEPMDStrategy: DiscoveryStrategy {
 
     public func run(on node: Node, report: @escaping @Sendable (DiscoverySighting) -> Void) async throws {
         let client = EPMDClient(group: node.eventLoopGroup)
+        var last: [String: Set<Atom>] = [:]
         while !Task.isCancelled {
-            var found: Set<Atom> = []
             for host in hosts {
-                // A host whose EPMD does not answer lists nothing this round.
+                // A host whose EPMD does not answer keeps what it listed last.
                 guard let names = try? await client.names(host: host, port: epmdPort) else { continue }
-                for entry in names { if let atom = Atom(input: "\(entry.name)@\(host)") { found.insert(atom) } }
+                last[host] = Set(names.compactMap { Atom(input: "\($0.name)@\(host)") })
             }
-            report(.listed(found))
+            report(.listed(last.values.reduce(into: Set<Atom>()) { $0.formUnion($1) }))
             try await Task.sleep(for: interval)
         }
     }

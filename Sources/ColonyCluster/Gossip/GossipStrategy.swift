@@ -52,7 +52,12 @@ public struct GossipStrategy: DiscoveryStrategy {
                     try NIOAsyncChannel<Datagram, Datagram>(wrappingChannelSynchronously: channel)
                 }
             }
-        try await join(channel.channel, group: group)
+        do {
+            try await join(channel.channel, group: group)
+        } catch {
+            try? await channel.channel.close()
+            throw error
+        }
         let local = node.name
         let secret = options.secret
         let maximum = options.maximumInterval
@@ -95,6 +100,7 @@ public struct GossipStrategy: DiscoveryStrategy {
         if options.interface != "0.0.0.0" {
             let target = try SocketAddress(ipAddress: options.interface, port: 0)
             device = try System.enumerateDevices().first { $0.address == target }
+            guard device != nil else { throw GossipError.noInterface(options.interface) }
             // Linux does not need IFF_MULTICAST on `lo` to deliver multicast there; NIO checks it.
             if device?.multicastSupported == false { device?.multicastSupported = true }
         }
@@ -103,5 +109,17 @@ public struct GossipStrategy: DiscoveryStrategy {
             try await provider.setIPMulticastIF(address.address.sin_addr).get()
         }
         logger.info("gossiping on \(options.multicastAddress):\(options.port) via \(options.interface)")
+    }
+}
+
+/// Why gossip cannot start.
+public enum GossipError: Error, CustomStringConvertible {
+    /// No network interface has this IPv4 address.
+    case noInterface(String)
+
+    public var description: String {
+        switch self {
+        case .noInterface(let address): "no network interface has the address \(address)"
+        }
     }
 }

@@ -45,6 +45,11 @@ public final class PartitionHandler: Service, Sendable {
 
     public func run() async throws {
         let nodeEvents = node.monitorNodes()
+        // The peers connected before it started are members too.
+        let started = ContinuousClock.now - start
+        state.withLock { state in
+            for peer in node.nodes(.connected) { _ = state.tracker.nodeUp(peer, at: started) }
+        }
         await cancelWhenGracefulShutdown {
             for await event in nodeEvents {
                 let now = ContinuousClock.now - self.start

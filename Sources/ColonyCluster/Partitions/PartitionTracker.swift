@@ -42,11 +42,13 @@ public struct PartitionTracker: Sendable {
         return events
     }
 
-    /// `node` went down at `now` for `reason` (`disconnect`: on purpose, not a partition).
+    /// `node` went down at `now` for `reason` (`disconnect`, on purpose, and `replaced`, by a newer
+    /// connection, are not partitions).
     public mutating func nodeDown(_ node: Atom, reason: String, at now: Duration) -> [Event] {
         guard up.remove(node) != nil else { return [] }
         var events: [Event] = [.nodeDown(node, reason: reason)]
-        guard reason != "disconnect" else { return events }
+        // On purpose, or a newer connection to the same node replacing this one: no partition.
+        guard reason != "disconnect", reason != "replaced" else { return events }
         cutOff.insert(node)
         if partitionStart == nil {
             partitionStart = now

@@ -11,8 +11,8 @@ struct DNSMessageTests {
         let bytes = try DNSMessage.query(id: 0x1234, name: "peers.test", type: .a)
         #expect(
             bytes == [
-                0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 5, 112, 101, 101, 114, 115, 4, 116, 101, 115, 116, 0,
-                0, 1, 0, 1,
+                0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 1, 5, 112, 101, 101, 114, 115, 4, 116, 101, 115, 116, 0,
+                0, 1, 0, 1, 0, 0, 41, 0x10, 0x00, 0, 0, 0, 0, 0, 0,
             ])
         #expect(throws: DNSError.self) { try DNSMessage.query(id: 1, name: "", type: .a) }
         #expect(throws: DNSError.self) {
@@ -59,6 +59,9 @@ struct DNSMessageTests {
         var query = good
         query[2] = 0x01
         #expect(throws: DNSError.notAResponse) { try DNSMessage.answers(query, id: 7) }
+        var truncated = good
+        truncated[2] |= 0x02
+        #expect(throws: DNSError.truncated) { try DNSMessage.answers(truncated, id: 7) }
         for cut in 0..<good.count {
             #expect(throws: DNSError.self) { try DNSMessage.answers(Array(good.prefix(cut)), id: 7) }
         }

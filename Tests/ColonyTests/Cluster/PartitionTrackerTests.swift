@@ -34,6 +34,9 @@ struct PartitionTrackerTests {
         #expect(
             tracker.nodeDown("a@h", reason: "disconnect", at: .seconds(1)) == [.nodeDown("a@h", reason: "disconnect")])
         #expect(!tracker.isPartitioned)
+        _ = tracker.nodeUp("a@h", at: .seconds(1))
+        #expect(tracker.nodeDown("a@h", reason: "replaced", at: .seconds(1)) == [.nodeDown("a@h", reason: "replaced")])
+        #expect(!tracker.isPartitioned)
         _ = tracker.nodeDown("b@h", reason: "net_tick_timeout", at: .seconds(2))
         #expect(tracker.forget("b@h", at: .seconds(7)) == [.partitionHealed(duration: .seconds(5))])
         #expect(tracker.nodeDown("zz@h", reason: "x", at: .seconds(8)).isEmpty, "never up: nothing")
