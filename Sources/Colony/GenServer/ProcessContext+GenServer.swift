@@ -21,15 +21,19 @@ extension ProcessContext {
     /// A `gen:call`: `{Kind, {Self, Tag}, Request}` to the server, then its reply, its `DOWN` or
     /// the timeout, whichever comes first. `$gen_call` for calls, `system` for `sys` requests.
     func exchange(_ server: ServerRef, kind: Atom, _ request: Term, timeout: Duration?) async throws -> Term {
-        guard let tracer = node.tracer else { return try await exchangeNow(server, kind: kind, request, timeout) }
+        guard let tracer = node.tracer else {
+            return try await exchangeNow(server, kind: kind, request, timeout, traced: false)
+        }
         return try await tracer.withSpan(
             kind == GenServerAtoms.call ? "gen_server.call" : "gen.call \(kind.name)", kind: .client,
             attributes: ["colony.server": "\(server.term)"]
-        ) { try await exchangeNow(server, kind: kind, request, timeout) }
+        ) { try await exchangeNow(server, kind: kind, request, timeout, traced: true) }
     }
 
-    private func exchangeNow(_ server: ServerRef, kind: Atom, _ request: Term, _ timeout: Duration?) async throws
-        -> Term
+    /// The call itself; `traced` sends the request with the current trace context when it can
+    /// (only then: an untraced call pays nothing for tracing).
+    private func exchangeNow(_ server: ServerRef, kind: Atom, _ request: Term, _ timeout: Duration?, traced: Bool)
+        async throws -> Term
     {
         let timer = node.distribution.metrics?.callDuration
         let started = timer == nil ? nil : ContinuousClock.now
@@ -58,9 +62,11 @@ extension ProcessContext {
         let message: Term = .tuple([.atom(kind), .tuple([.pid(pid), tag]), request])
         switch destination {
         case .pid(let target):
-            if await !node.sendTraced(message, to: .pid(target), from: pid) { await send(message, to: target) }
+            let sent = traced ? await node.sendTraced(message, to: .pid(target), from: pid) : false
+            if !sent { await send(message, to: target) }
         case .remote(let name, let remote):
-            if await !node.sendTraced(message, to: .name(name, on: remote), from: pid) {
+            let sent = traced ? await node.sendTraced(message, to: .name(name, on: remote), from: pid) : false
+            if !sent {
                 await send(message, to: name, on: remote)
             }
         }
