@@ -126,6 +126,41 @@ struct SettingSources: Sendable {
     }
 }
 
+/// A split-brain strategy as configured (module `ColonyCluster`'s `SplitBrainStrategy`).
+public enum SplitBrainSetting: Sendable, Equatable {
+    /// `keep-majority`.
+    case keepMajority
+    /// `static-quorum:N`.
+    case staticQuorum(Int)
+    /// `keep-oldest`, or `keep-oldest:down-if-alone`.
+    case keepOldest(downIfAlone: Bool)
+    /// `keep-referee:NODE[:MINIMUM]` (minimum 1 when not given).
+    case keepReferee(String, minimum: Int)
+    /// `down-all`.
+    case downAll
+
+    /// The setting `text` spells, if it is one.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        switch (parts[0], parts.count) {
+        case ("keep-majority", 1): self = .keepMajority
+        case ("down-all", 1): self = .downAll
+        case ("keep-oldest", 1): self = .keepOldest(downIfAlone: false)
+        case ("keep-oldest", 2) where parts[1] == "down-if-alone": self = .keepOldest(downIfAlone: true)
+        case ("static-quorum", 2):
+            guard let quorum = Int(parts[1]), quorum > 0 else { return nil }
+            self = .staticQuorum(quorum)
+        case ("keep-referee", 2), ("keep-referee", 3):
+            // A node name has an @, so the minimum is what follows a third colon-separated part.
+            guard parts[1].contains("@") else { return nil }
+            let minimum = parts.count == 3 ? Int(parts[2]) : 1
+            guard let minimum, minimum > 0 else { return nil }
+            self = .keepReferee(parts[1], minimum: minimum)
+        default: return nil
+        }
+    }
+}
+
 /// How a node finds its cluster (module `ColonyCluster` acts on these).
 public struct ClusterSettings: Sendable, Equatable {
     /// Gossip with libcluster's Gossip format.
@@ -158,6 +193,18 @@ public struct ClusterSettings: Sendable, Equatable {
     public var kubernetesNamespace: String?
     /// `endpointslices` or `pods`.
     public var kubernetesSource = "endpointslices"
+    /// The membership probe interval in milliseconds (0: no membership view).
+    public var probeInterval = 1000
+    /// The suspicion timeout in milliseconds.
+    public var suspicionTimeout = 2000
+    /// How many members probe for this node when a direct probe is late.
+    public var indirectProbes = 3
+    /// The split-brain resolver's strategy, if one runs.
+    public var splitBrain: SplitBrainSetting?
+    /// How long the view must be stable before the resolver decides, in milliseconds.
+    public var stableAfter = 5000
+    /// What the losing side does: `shutdown` or `wait`.
+    public var splitBrainAction = "shutdown"
 
     /// No discovery.
     public init() {}

@@ -100,6 +100,28 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
     public static let kubernetesSource = Setting(
         "cluster.kubernetes_source", environment: ["COLONY_KUBERNETES_SOURCE"], flag: "--kubernetes-source")
 
+    /// The membership protocol's probe interval in milliseconds (default 1000; 0: no membership
+    /// view, no failure detection beyond the tick).
+    public static let probeInterval = Setting(
+        "cluster.probe_interval", environment: ["COLONY_PROBE_INTERVAL"], flag: "--probe-interval")
+    /// How long a suspect member has to answer before it is unreachable, in milliseconds (2000).
+    public static let suspicionTimeout = Setting(
+        "cluster.suspicion_timeout", environment: ["COLONY_SUSPICION_TIMEOUT"], flag: "--suspicion-timeout")
+    /// How many Colony members probe for this node when its direct probe is late (default 3).
+    public static let indirectProbes = Setting(
+        "cluster.indirect_probes", environment: ["COLONY_INDIRECT_PROBES"], flag: "--indirect-probes")
+    /// The split-brain resolver's strategy: `keep-majority`, `static-quorum:N`, `keep-oldest`,
+    /// `keep-oldest:down-if-alone`, `keep-referee:NODE[:MINIMUM]` or `down-all` (default: none).
+    public static let splitBrain = Setting(
+        "cluster.split_brain", environment: ["COLONY_SPLIT_BRAIN"], flag: "--split-brain")
+    /// How long a partition must leave the view unchanged before the resolver decides, in
+    /// milliseconds (default 5000).
+    public static let stableAfter = Setting(
+        "cluster.stable_after", environment: ["COLONY_STABLE_AFTER"], flag: "--stable-after")
+    /// What the losing side does: `shutdown` (default) or `wait`.
+    public static let splitBrainAction = Setting(
+        "cluster.split_brain_action", environment: ["COLONY_SPLIT_BRAIN_ACTION"], flag: "--split-brain-action")
+
     /// How logs are written: `text` or `json`.
     public static let logFormat = Setting("log.format", environment: ["COLONY_LOG_FORMAT"], flag: "--log-format")
     /// The lowest level logged: trace, debug, info, notice, warning, error or critical.
@@ -110,7 +132,8 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
         nodeName, distribution, host, cookie, hidden, epmdPort, epmdEnabled, distributionPort, listenAddress, tickTime,
         metricsPort, otlpEndpoint, gossip, gossipPort, gossipAddress, gossipInterface, gossipSecret, epmdHosts,
         dnsPoll, kubernetesDNS, kubernetesDNSSRV, nodeBasename, dnsServer, pollInterval,
-        kubernetesSelector, kubernetesNamespace, kubernetesSource, logFormat, logLevel,
+        kubernetesSelector, kubernetesNamespace, kubernetesSource, probeInterval, suspicionTimeout, indirectProbes,
+        splitBrain, stableAfter, splitBrainAction, logFormat, logLevel,
     ]
 }
 

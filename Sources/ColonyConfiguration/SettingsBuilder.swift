@@ -140,6 +140,38 @@ struct SettingsBuilder {
             }
             return milliseconds
         }
+        let milliseconds = { (range: ClosedRange<Int>) in
+            { (raw: String) throws(Reason) -> Int in
+                guard let value = Int(raw), range.contains(value) else {
+                    throw Reason("must be milliseconds from \(range.lowerBound) to \(range.upperBound)")
+                }
+                return value
+            }
+        }
+        cluster.probeInterval = try value(.probeInterval, default: 1000, milliseconds(0...600_000))
+        cluster.suspicionTimeout = try value(.suspicionTimeout, default: 2000, milliseconds(10...3_600_000))
+        cluster.indirectProbes = try value(.indirectProbes, default: 3) { raw throws(Reason) -> Int in
+            guard let count = Int(raw), (0...16).contains(count) else { throw Reason("must be from 0 to 16") }
+            return count
+        }
+        cluster.splitBrain = try optional(.splitBrain) { raw throws(Reason) -> SplitBrainSetting in
+            guard let setting = SplitBrainSetting(raw) else {
+                throw Reason(
+                    "must be keep-majority, static-quorum:N, keep-oldest[:down-if-alone], "
+                        + "keep-referee:NODE[:MINIMUM] or down-all")
+            }
+            return setting
+        }
+        cluster.stableAfter = try value(.stableAfter, default: 5000, milliseconds(0...3_600_000))
+        cluster.splitBrainAction = try value(.splitBrainAction, default: "shutdown") { raw throws(Reason) in
+            guard raw == "shutdown" || raw == "wait" else { throw Reason("must be shutdown or wait") }
+            return raw
+        }
+        if cluster.splitBrain != nil, cluster.probeInterval == 0 {
+            throw SettingsError(
+                setting: .probeInterval, value: "0", source: .defaultValue,
+                reason: "the split-brain resolver needs the membership view (a probe interval above 0)")
+        }
         let logFormat = try value(.logFormat, default: "text") { raw throws(Reason) -> String in
             guard raw == "text" || raw == "json" else { throw Reason("must be text or json") }
             return raw

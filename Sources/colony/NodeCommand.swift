@@ -46,6 +46,19 @@ struct NodeOptions: ParsableArguments {
     @Option(help: "The namespace to ask the Kubernetes API about (default: the pod's).") var kubernetesNamespace:
         String?
     @Option(help: "endpointslices (default) or pods.") var kubernetesSource: String?
+    @Option(help: "Membership probe interval in milliseconds, 0 = off (COLONY_PROBE_INTERVAL; default 1000).")
+    var probeInterval: String?
+    @Option(help: "Milliseconds a suspect member has to answer (default 2000).") var suspicionTimeout: String?
+    @Option(help: "Members asked to probe for this node when a direct probe is late (default 3).")
+    var indirectProbes: String?
+    @Option(
+        help:
+            "Split-brain strategy: keep-majority, static-quorum:N, keep-oldest[:down-if-alone], keep-referee:NODE[:MIN], down-all."
+    )
+    var splitBrain: String?
+    @Option(help: "Milliseconds a partition must be stable before the resolver decides (default 5000).")
+    var stableAfter: String?
+    @Option(help: "What the losing side does: shutdown (exit status 3) or wait.") var splitBrainAction: String?
     @Option(help: "Log format: text or json (COLONY_LOG_FORMAT).") var logFormat: String?
     @Option(help: "Lowest level logged (COLONY_LOG_LEVEL; default info).") var logLevel: String?
 
@@ -80,6 +93,12 @@ struct NodeOptions: ParsableArguments {
         if let kubernetesSelector { flags[Setting.kubernetesSelector.flag] = kubernetesSelector }
         if let kubernetesNamespace { flags[Setting.kubernetesNamespace.flag] = kubernetesNamespace }
         if let kubernetesSource { flags[Setting.kubernetesSource.flag] = kubernetesSource }
+        if let probeInterval { flags[Setting.probeInterval.flag] = probeInterval }
+        if let suspicionTimeout { flags[Setting.suspicionTimeout.flag] = suspicionTimeout }
+        if let indirectProbes { flags[Setting.indirectProbes.flag] = indirectProbes }
+        if let splitBrain { flags[Setting.splitBrain.flag] = splitBrain }
+        if let stableAfter { flags[Setting.stableAfter.flag] = stableAfter }
+        if let splitBrainAction { flags[Setting.splitBrainAction.flag] = splitBrainAction }
         if let logFormat { flags[Setting.logFormat.flag] = logFormat }
         if let logLevel { flags[Setting.logLevel.flag] = logLevel }
         return flags
@@ -163,6 +182,7 @@ struct NodeCommand: AsyncParsableCommand {
                     }
                     say("discovery: \(topology.name)")
                 }
+                ClusterHealth.start(settings.cluster, node: node)
                 for peer in peers {
                     let result = await node.connect(to: Atom(peer))
                     say("connect \(peer): \(result)")
@@ -175,6 +195,7 @@ struct NodeCommand: AsyncParsableCommand {
                 logger: logger))
         try await group.run()
         say("stopped")
+        if ClusterHealth.stoppedBySplitBrain.load(ordering: .relaxed) { throw ExitCode(3) }
     }
 
     /// `echo`: answers `{From, Msg}` with `{self(), Msg}`.

@@ -18,6 +18,10 @@ public struct ObservedEvent: Sendable, Codable, Hashable {
         case partitionStarted = "partition_started"
         /// Every member cut off by a partition is back.
         case partitionHealed = "partition_healed"
+        /// A member's status changed in the membership view (suspect, unreachable, up, ...).
+        case member
+        /// The split-brain resolver decided what this side of a partition does.
+        case splitBrain = "split_brain"
     }
 
     /// When, in milliseconds since 1970 (wall clock of the node that saw it).

@@ -8,68 +8,84 @@ import Synchronization
 /// follows the node's events, reports partition started and healed (with its duration) to its
 /// subscribers, logs them, and records them in the node's event log, where the dashboard shows
 /// them. Runs as a `Service` until graceful shutdown or cancellation.
+///
+/// Given a ``ClusterMembership``, it follows the membership view instead of the connections: a
+/// member becoming unreachable starts a partition (long before the tick would close its
+/// connection), and its coming back up heals it.
 public final class PartitionHandler: Service, Sendable {
     /// The node it watches.
     public let node: Node
-    private let state = Mutex(State())
+    /// The membership view it follows, if any.
+    public let membership: ClusterMembership?
+    private let tracker = Mutex(PartitionTracker())
+    private let broadcast = Broadcast<PartitionTracker.Event>()
     private let start = ContinuousClock.now
     private let logger = Logger(label: "colony.cluster.partitions")
-
-    private struct State: ~Copyable {
-        var tracker = PartitionTracker()
-        var subscribers: [Int: AsyncStream<PartitionTracker.Event>.Continuation] = [:]
-        var next = 0
-    }
 
     /// A handler for `node`'s events.
     public init(node: Node) {
         self.node = node
+        membership = nil
+    }
+
+    /// A handler following `membership`'s view.
+    public init(membership: ClusterMembership) {
+        node = membership.node
+        self.membership = membership
     }
 
     /// The events from now on.
-    public func events() -> AsyncStream<PartitionTracker.Event> {
-        let (stream, continuation) = AsyncStream<PartitionTracker.Event>.makeStream()
-        let id = state.withLock { state -> Int in
-            defer { state.next += 1 }
-            state.subscribers[state.next] = continuation
-            return state.next
-        }
-        continuation.onTermination = { [weak self] _ in
-            self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) }
-        }
-        return stream
-    }
+    public func events() -> AsyncStream<PartitionTracker.Event> { broadcast.subscribe() }
 
     /// Whether a partition is under way, and who is cut off.
-    public var unreachable: Set<Atom> { state.withLock { $0.tracker.unreachable } }
+    public var unreachable: Set<Atom> { tracker.withLock { $0.unreachable } }
 
     public func run() async throws {
-        let nodeEvents = node.monitorNodes()
-        // The peers connected before it started are members too.
+        defer { broadcast.finish() }
         let started = ContinuousClock.now - start
-        state.withLock { state in
-            for peer in node.nodes(.connected) { _ = state.tracker.nodeUp(peer, at: started) }
+        guard let membership else {
+            let nodeEvents = node.monitorNodes()
+            // The peers connected before it started are members too.
+            tracker.withLock { tracker in
+                for peer in node.nodes(.connected) { _ = tracker.nodeUp(peer, at: started) }
+            }
+            await cancelWhenGracefulShutdown {
+                for await event in nodeEvents {
+                    self.update { tracker, now in
+                        switch event {
+                        case .nodeUp(let peer, _): tracker.nodeUp(peer, at: now)
+                        case .nodeDown(let peer, _, let reason): tracker.nodeDown(peer, reason: reason, at: now)
+                        }
+                    }
+                }
+            }
+            return
+        }
+        let changes = membership.changes()
+        tracker.withLock { tracker in
+            for member in membership.members where member.status == .up || member.status == .suspect {
+                _ = tracker.nodeUp(member.name, at: started)
+            }
         }
         await cancelWhenGracefulShutdown {
-            for await event in nodeEvents {
-                let now = ContinuousClock.now - self.start
-                let (out, subscribers) = self.state.withLock { state in
-                    let out: [PartitionTracker.Event]
-                    switch event {
-                    case .nodeUp(let peer, _): out = state.tracker.nodeUp(peer, at: now)
-                    case .nodeDown(let peer, _, let reason): out = state.tracker.nodeDown(peer, reason: reason, at: now)
+            for await change in changes {
+                self.update { tracker, now in
+                    switch change.to {
+                    case .up?: tracker.nodeUp(change.name, at: now)
+                    case .unreachable?: tracker.nodeDown(change.name, reason: "unreachable", at: now)
+                    case nil, .leaving?: tracker.forget(change.name, at: now)
+                    case .suspect?, .down?: []
                     }
-                    return (out, Array(state.subscribers.values))
-                }
-                for item in out {
-                    self.note(item)
-                    for subscriber in subscribers { subscriber.yield(item) }
                 }
             }
         }
-        state.withLock { state in
-            for subscriber in state.subscribers.values { subscriber.finish() }
-            state.subscribers = [:]
+    }
+
+    private func update(_ body: (inout PartitionTracker, Duration) -> [PartitionTracker.Event]) {
+        let now = ContinuousClock.now - start
+        for event in tracker.withLock({ body(&$0, now) }) {
+            note(event)
+            broadcast.yield(event)
         }
     }
 

@@ -3,7 +3,9 @@ public import ErlangTerm
 /// The split-brain resolver of one node, as a pure state machine with injected time: it is told
 /// the cluster's members and which of them this node can reach, and decides once the view has
 /// been stable (unchanged) for ``stableAfter``, so that a flapping link or a node restarting does
-/// not trigger it. It decides again only after the view changes.
+/// not trigger it. While some member is still suspect the view is not stable: the failure
+/// detector has not finished, and deciding on half a partition could keep the wrong side. It
+/// decides again only after the view changes.
 public struct SplitBrainResolverState: Sendable {
     /// The strategy.
     public let strategy: SplitBrainStrategy
@@ -11,6 +13,7 @@ public struct SplitBrainResolverState: Sendable {
     public let stableAfter: Duration
     private var members: Set<ResolverMember> = []
     private var reachable: Set<Atom> = []
+    private var suspects: Set<Atom> = []
     private var changedAt: Duration = .zero
     private var decided = false
 
@@ -20,11 +23,15 @@ public struct SplitBrainResolverState: Sendable {
         self.stableAfter = stableAfter
     }
 
-    /// The view at `now`: the members and the ones this node reaches (itself included).
-    public mutating func view(members: Set<ResolverMember>, reachable: Set<Atom>, at now: Duration) {
-        guard members != self.members || reachable != self.reachable else { return }
+    /// The view at `now`: the members, the ones this node reaches (itself included), and those
+    /// of them still suspect (no decision until there are none).
+    public mutating func view(
+        members: Set<ResolverMember>, reachable: Set<Atom>, suspects: Set<Atom> = [], at now: Duration
+    ) {
+        guard members != self.members || reachable != self.reachable || suspects != self.suspects else { return }
         self.members = members
         self.reachable = reachable
+        self.suspects = suspects
         changedAt = now
         decided = false
     }
@@ -32,7 +39,7 @@ public struct SplitBrainResolverState: Sendable {
     /// The decision due at `now`, if the view is stable, some members are unreachable and it
     /// has not decided on this view yet.
     public mutating func tick(at now: Duration) -> SplitBrainDecision? {
-        guard !decided, now - changedAt >= stableAfter else { return nil }
+        guard !decided, suspects.isEmpty, now - changedAt >= stableAfter else { return nil }
         let names = Set(members.map(\.name))
         guard !names.subtracting(reachable).isEmpty else { return nil }
         decided = true

@@ -2,55 +2,14 @@ import ColonyTestSupport
 import Foundation
 import Testing
 
-/// Gossip for real: `colony node --gossip` processes in a network namespace the test creates
+/// Gossip for real: five `colony node --gossip` processes in a network namespace the test creates
 /// (multicast on its loopback), with and without a secret, find and connect each other; an
 /// Elixir node sending libcluster-format heartbeats (written here from the format) is found and
 /// connected; garbage and wrongly encrypted packets are ignored. The namespace and every process
 /// go by PID and name at the end, also on failure.
 @Suite("Cluster: gossip in a network namespace", .serialized)
 struct GossipNamespaceTests {
-    /// A network namespace with loopback up, deleted when the test ends.
-    final class Namespace {
-        let name = "colony-gossip-\(UInt32.random(in: 0...UInt32.max))"
-        let ip: URL
-
-        init() async throws {
-            ip = ExternalProcess.find("ip") ?? URL(fileURLWithPath: "/usr/sbin/ip")
-            try await run(["netns", "add", name])
-            try await run(["netns", "exec", name, "ip", "link", "set", "lo", "up"])
-        }
-
-        func run(_ arguments: [String]) async throws {
-            let outcome = try await ExternalProcess.run(ip, arguments, timeout: .seconds(20))
-            guard outcome.succeeded else {
-                throw ExternalProcess.Failure(description: "ip \(arguments): \(outcome.standardError)")
-            }
-        }
-
-        /// A process started inside the namespace (`ip netns exec` execs it: same PID).
-        func start(_ executable: URL, _ arguments: [String], environment: [String: String?] = [:]) throws
-            -> ExternalProcess
-        {
-            let process = ExternalProcess(
-                executable: ip, arguments: ["netns", "exec", name, executable.path] + arguments,
-                environment: environment)
-            try process.start()
-            return process
-        }
-
-        func delete() {
-            let semaphore = DispatchSemaphore(value: 0)
-            let name = name
-            let ip = ip
-            Task {
-                _ = try? await ExternalProcess.run(ip, ["netns", "delete", name], timeout: .seconds(20))
-                semaphore.signal()
-            }
-            _ = semaphore.wait(timeout: .now() + 30)
-        }
-    }
-
-    static func canCreateNamespaces() -> Bool { getuid() == 0 }
+    static func canCreateNamespaces() -> Bool { NetworkNamespace.isAvailable }
 
     static let elixirHeartbeats = #"""
         port = String.to_integer(System.fetch_env!("GOSSIP_PORT"))
@@ -88,7 +47,7 @@ struct GossipNamespaceTests {
         .timeLimit(.minutes(3)))
     func gossip() async throws {
         for secret in [nil, "s3cret"] as [String?] {
-            let namespace = try await Namespace()
+            let namespace = try await NetworkNamespace(name: "colony-gossip-\(UInt32.random(in: 0...UInt32.max))")
             var processes: [ExternalProcess] = []
             defer {
                 for process in processes { process.kill() }
@@ -98,7 +57,7 @@ struct GossipNamespaceTests {
             let gossipPort = "45892"
             let epmdPort = "4369"
             var names: [String] = []
-            for index in 1...3 {
+            for index in 1...5 {
                 let name = "g\(index)@127.0.0.1"
                 names.append(name)
                 var arguments = [
@@ -131,7 +90,7 @@ struct GossipNamespaceTests {
             let deadline = ContinuousClock.now + .seconds(40)
             func missing() -> [String] {
                 var missing: [String] = []
-                for (index, node) in processes.prefix(3).enumerated() {
+                for (index, node) in processes.prefix(5).enumerated() {
                     let output = node.standardOutput
                     for other in names + ["gx@127.0.0.1"] where other != names[index] {
                         if !output.contains("nodeup '\(other)'") { missing.append("\(names[index]) → \(other)") }
@@ -141,7 +100,7 @@ struct GossipNamespaceTests {
             }
             while ContinuousClock.now < deadline, !missing().isEmpty { try await Task.sleep(for: .milliseconds(200)) }
             #expect(missing().isEmpty, "secret \(secret ?? "none"): not connected: \(missing())")
-            for node in processes.prefix(3) {
+            for node in processes.prefix(5) {
                 #expect(node.isRunning, "a node stopped (garbage?): \(node.standardError)")
             }
         }
