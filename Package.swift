@@ -101,6 +101,7 @@ let package = Package(
             name: "ColonyDashboard",
             dependencies: [
                 "Colony",
+                "ColonyCluster",
                 "ErlangTerm",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -137,7 +138,7 @@ let package = Package(
         ),
         .target(
             name: "ColonyDemo",
-            dependencies: ["ErlangTerm", "ErlangDistribution", "Colony", "ColonyDashboard"],
+            dependencies: ["ErlangTerm", "ErlangDistribution", "Colony", "ColonyCluster", "ColonyDashboard"],
             swiftSettings: strictSettings
         ),
         .executableTarget(

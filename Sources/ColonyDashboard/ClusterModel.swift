@@ -1,4 +1,5 @@
 public import Colony
+public import ColonyCluster
 
 /// What the dashboard page draws: the cluster's nodes with their status and details, the
 /// connections between them, and the recent events. Sent to the page as JSON.
@@ -35,6 +36,9 @@ public struct ClusterModel: Sendable, Codable, Hashable {
         public var topProcesses: [ProcessSummary]
         /// Its supervision trees (Colony nodes).
         public var supervision: [SupervisionNode]
+        /// Its membership view: every member's status as this node sees it (Colony nodes that
+        /// run ``ColonyCluster/ClusterMembership``).
+        public var membership: MembershipView?
     }
 
     /// A connection between two nodes, named in sorted order.

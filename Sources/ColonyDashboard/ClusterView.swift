@@ -1,4 +1,5 @@
 public import Colony
+public import ColonyCluster
 
 /// The dashboard's picture of the cluster, as a pure state machine: it is told what the observer
 /// node sees (which nodes it is connected to, each node's ``NodeSnapshot``, an Erlang node's
@@ -36,6 +37,11 @@ public struct ClusterView: Sendable {
             down.connections = []
             members[name] = down
         }
+    }
+
+    /// A Colony node answered with its membership view.
+    public mutating func observed(_ membership: MembershipView) {
+        members[membership.node]?.membership = membership
     }
 
     /// A Colony node answered with `snapshot` at `time`.
@@ -124,6 +130,6 @@ public struct ClusterView: Sendable {
     private static func blank(_ name: String) -> ClusterModel.Member {
         ClusterModel.Member(
             name: name, status: "up", runtime: "unknown", reason: nil, lastSeen: nil, processCount: nil,
-            connections: [], topProcesses: [], supervision: [])
+            connections: [], topProcesses: [], supervision: [], membership: nil)
     }
 }

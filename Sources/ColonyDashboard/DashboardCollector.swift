@@ -1,4 +1,5 @@
 public import Colony
+import ColonyCluster
 import ErlangTerm
 import Foundation
 import Synchronization
@@ -115,6 +116,11 @@ public final class DashboardCollector: Sendable {
                     (peer, await process.sendRPC(peer, Node.observerModule, "snapshot", [.integer(10)]), true))
             }
         }
+        // Membership views from the Colony nodes that run one (the others answer undef).
+        var views: [RPCRequest] = []
+        for (peer, _, colony) in pending where colony {
+            views.append(await process.sendRPC(peer, ClusterMembership.processName, "view", []))
+        }
         for (peer, request, colony) in pending {
             do {
                 let answer = try await request.result(in: process, timeout: timeout)
@@ -134,6 +140,12 @@ public final class DashboardCollector: Sendable {
             } catch {
                 update { $0.unresponsive(peer.name, why: "\(error)") }
             }
+        }
+        for request in views {
+            guard let answer = try? await request.result(in: process, timeout: timeout),
+                let view = try? TermDecoder().decode(MembershipView.self, from: answer)
+            else { continue }
+            update { $0.observed(view) }
         }
     }
 

@@ -1,7 +1,8 @@
 /// The dashboard's one page: the cluster graph, a card per node (processes, top processes by
-/// messages waiting, supervision trees) and the recent events, redrawn from each model the
-/// server sends over server-sent events (`/events`); no reload. Every drawn node carries
-/// `data-node` and `data-status`, which scripts and the browser test read.
+/// messages waiting, its membership view, supervision trees) and the recent events, redrawn from
+/// each model the server sends over server-sent events (`/events`); no reload. Every drawn node
+/// carries `data-node` and `data-status`, and each row of a membership view `data-member` and
+/// `data-member-status`, which scripts and the browser test read.
 enum DashboardPage {
     static let html = """
         <!doctype html>
@@ -39,6 +40,7 @@ enum DashboardPage {
           .badge { display: inline-block; padding: 0 .45em; border-radius: 4px; font-size: .8em; color: #fff; background: var(--up); }
           .badge.down { background: var(--down); } .badge.unresponsive { background: var(--unresponsive); }
           .badge.runtime { background: #5364a8; }
+          .badge.suspect, .badge.leaving { background: var(--unresponsive); } .badge.unreachable { background: var(--down); }
           table { width: 100%; border-collapse: collapse; font-size: .85em; margin-top: .4em; }
           th, td { text-align: left; padding: .15em .3em; border-bottom: 1px solid #eef0f4; }
           td.n { text-align: right; font-variant-numeric: tabular-nums; }
@@ -52,6 +54,8 @@ enum DashboardPage {
           #events [data-kind="nodedown"] .kind, #events [data-kind="restart_failed"] .kind { color: var(--down); }
           #events [data-kind="nodeup"] .kind { color: var(--up); }
           #events [data-kind="restart"] .kind { color: var(--unresponsive); }
+          #events [data-kind="partition_started"] .kind, #events [data-kind="split_brain"] .kind { color: var(--down); }
+          #events [data-kind="partition_healed"] .kind { color: var(--up); }
         </style>
         </head>
         <body>
@@ -133,6 +137,23 @@ enum DashboardPage {
               r.appendChild(el("td", {}, p.name || ""));
               r.appendChild(el("td", {class: "n"}, String(p.mailbox)));
               r.appendChild(el("td", {class: "n"}, String(p.queuedBytes)));
+              t.appendChild(r);
+            }
+            c.appendChild(t);
+          }
+          if (node.membership) {
+            const m = node.membership;
+            const oldest = m.members.filter(x => x.status === "up" || x.status === "suspect")
+              .sort((a, b) => a.started - b.started || (a.name < b.name ? -1 : 1))[0];
+            c.appendChild(el("div", {class: "muted", style: "margin-top:.4em"},
+              "membership · local health " + m.localHealth + (oldest ? " · oldest " + oldest.name : "")));
+            const t = el("table", {class: "top membership"});
+            for (const x of m.members) {
+              const r = el("tr", {"data-member": x.name, "data-member-status": x.status});
+              r.appendChild(el("td", {}, x.name));
+              const cell = el("td");
+              cell.appendChild(el("span", {class: "badge " + x.status}, x.status));
+              r.appendChild(cell);
               t.appendChild(r);
             }
             c.appendChild(t);

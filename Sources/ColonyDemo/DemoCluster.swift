@@ -109,13 +109,28 @@ public final class DemoCluster: Sendable {
         child.waitUntilExit()
     }
 
+    /// Freezes a member with SIGSTOP, by its PID: its connections stay open and go silent, as in a
+    /// partition or a long pause.
+    public func pause(_ name: Atom) {
+        if let child = members.withLock({ $0[name] }), child.isRunning { kill(child.processIdentifier, SIGSTOP) }
+    }
+
+    /// Lets a member frozen by ``pause(_:)`` go on (SIGCONT), by its PID.
+    public func resume(_ name: Atom) {
+        if let child = members.withLock({ $0[name] }), child.isRunning { kill(child.processIdentifier, SIGCONT) }
+    }
+
     /// Stops every member (SIGTERM, then SIGKILL after a second), by PID, and the EPMD server.
     public func stopAll() async {
         let children = members.withLock { members in
             defer { members = [:] }
             return Array(members.values)
         }
-        for child in children where child.isRunning { kill(child.processIdentifier, SIGTERM) }
+        for child in children where child.isRunning {
+            // A paused member acts on SIGTERM only once it goes on.
+            kill(child.processIdentifier, SIGCONT)
+            kill(child.processIdentifier, SIGTERM)
+        }
         let deadline = ContinuousClock.now + .seconds(1)
         while ContinuousClock.now < deadline, children.contains(where: \.isRunning) {
             try? await Task.sleep(for: .milliseconds(20))

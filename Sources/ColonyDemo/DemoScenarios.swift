@@ -1,10 +1,13 @@
 import Colony
+import ColonyCluster
 import ErlangTerm
 
 /// The seed guide's walk through a cluster, each step checked.
 extension DemoScenario {
     /// Every scenario, in the order the demo runs them.
-    public static let all: [DemoScenario] = [connect, discovery, messages, rpc, genServer, supervisor, taskRunner]
+    public static let all: [DemoScenario] = [
+        connect, discovery, messages, rpc, genServer, supervisor, taskRunner, partition,
+    ]
 
     /// A new member started with no address of anyone is found by gossip (libcluster's format,
     /// UDP multicast on loopback): the members connect to it, and this node hears of it.
@@ -192,6 +195,46 @@ extension DemoScenario {
         let square = try await context.inProcess { try await $0.rpc(victim, "demo", "square", [12]) }
         try context.check(square == 144, "the restarted \(victim) answered \(square)")
         return "\(count) tasks finished with \(victim) killed mid-way; \(victim) restarted and rejoined"
+    }
+}
+
+extension DemoScenario {
+    /// A member frozen with SIGSTOP is found unreachable by the others' membership view, and
+    /// their split-brain resolver (keep-majority) downs it; let go (SIGCONT), it rejoins, and the
+    /// members record the partition healed, with its duration.
+    static let partition = DemoScenario(name: "partition", title: "a frozen member is downed, then rejoins") {
+        context in
+        let victim = context.members[1]
+        let observer = context.members[context.members.count - 1]
+        func status() async throws -> MemberStatus? {
+            let term = try await context.inProcess { try await $0.rpc(observer, "colony_membership", "view", []) }
+            let view = try TermDecoder().decode(MembershipView.self, from: term)
+            return view.members.first { $0.name == victim.name }?.status
+        }
+        func wait(for wanted: MemberStatus, seconds: Int) async throws -> Bool {
+            let deadline = ContinuousClock.now + .seconds(seconds)
+            while ContinuousClock.now < deadline {
+                if try await status() == wanted { return true }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return false
+        }
+        try context.check(try await wait(for: .up, seconds: 15), "\(observer) never saw \(victim) up")
+        let paused = ContinuousClock.now
+        context.cluster.pause(victim)
+        defer { context.cluster.resume(victim) }
+        let downed = try await wait(for: .down, seconds: 30)
+        let downedAfter = ContinuousClock.now - paused
+        context.cluster.resume(victim)
+        try context.check(downed, "\(observer) did not down the frozen \(victim) within 30 s")
+        try context.check(try await wait(for: .up, seconds: 30), "\(victim) did not rejoin within 30 s")
+        let snapshot = try await context.inProcess { try await $0.rpc(observer, "colony_observer", "snapshot", [0]) }
+        let events = try TermDecoder().decode(NodeSnapshot.self, from: snapshot).events
+        let healed = events.last { $0.kind == .partitionHealed }
+        try context.check(healed != nil, "\(observer) recorded no partition_healed event: \(events.map(\.kind))")
+        let seconds = Double(downedAfter.components.seconds) + Double(downedAfter.components.attoseconds) / 1e18
+        return "\(victim) frozen (SIGSTOP): \(observer)'s resolver downed it after "
+            + "\(String(format: "%.1f", seconds)) s; let go, it rejoined (partition healed \(healed?.detail ?? ""))"
     }
 }
 

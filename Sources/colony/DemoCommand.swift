@@ -5,6 +5,7 @@ import ColonyDemo
 import Dispatch
 import Foundation
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// `colony demo` (and `colony` with no arguments): a three-node cluster on this machine, walked
@@ -128,10 +129,24 @@ struct DemoMemberCommand: AsyncParsableCommand {
             let topology = ClusterTopology(node: node, strategy: GossipStrategy(options: options))
             discovery = Task { try? await topology.run() }
         }
+        // The membership view, partitions and a keep-majority resolver that waits when it loses,
+        // tuned to find a frozen member within a few seconds.
+        var settings = MembershipSettings()
+        settings.probeInterval = .milliseconds(500)
+        settings.probeTimeout = .milliseconds(200)
+        settings.suspicionTimeout = .milliseconds(1500)
+        let membership = ClusterMembership(node: node, settings: settings)
+        let health: [any Service] = [
+            membership, PartitionHandler(membership: membership),
+            SplitBrainResolver(
+                membership: membership, strategy: .keepMajority, stableAfter: .milliseconds(1500), action: .wait),
+        ]
+        let running = health.map { service in Task { try? await service.run() } }
         say("ready \(node.name)")
         while true {
             try await Task.sleep(for: .milliseconds(500))
             if let parent, getppid() != parent {
+                for task in running { task.cancel() }
                 discovery?.cancel()
                 await node.stop()
                 return

@@ -117,11 +117,11 @@ public final class ClusterMembership: Service, Sendable {
 
     private var startedAt: Int { state.withLock { $0.machine.started } }
 
-    /// The membership process: messages in, effects out, a tick at least every tenth of the
-    /// probe timeout.
+    /// The membership process: messages in, effects out, a tick at least every eighth of the
+    /// probe timeout (at most every 50 ms).
     private func loop(_ process: ProcessContext) async throws {
         var probes: [Reference: (id: Int, sent: Duration)] = [:]
-        let tick = max(settings.probeTimeout / 10, .milliseconds(5))
+        let tick = min(max(settings.probeTimeout / 8, .milliseconds(10)), .milliseconds(50))
         while true {
             let message = try await process.receive(timeout: tick)
             let now = self.now

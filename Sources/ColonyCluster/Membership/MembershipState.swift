@@ -102,14 +102,17 @@ public struct MembershipState: Sendable {
     }
 
     /// The connection to `node` went down for `reason`. A member taken out on purpose
-    /// (`disconnect`) or leaving is no longer a member; a downed one stays down; any other
-    /// becomes unreachable.
+    /// (`disconnect`) or leaving is no longer a member; a downed one stays down; one whose
+    /// connection a newer one replaced (`replaced`) keeps its status; any other becomes
+    /// unreachable.
     public mutating func disconnected(_ node: Atom, reason: String, at now: Duration) -> [Effect] {
         guard var member = table[node] else { return [] }
         member.isConnected = false
         table[node] = member
         suspected[node] = nil
         if current?.target == node { current = nil }
+        // A newer connection to the same node replaced this one: it is still there (its nodeup follows).
+        if reason == "replaced" { return [] }
         switch member.status {
         case .down: return []
         case .leaving: return remove(node)
@@ -161,7 +164,7 @@ public struct MembershipState: Sendable {
     }
 
     /// What is due at `now`: helpers to ask, failed probes, suspicions that ran out, the next
-    /// probe. Call it often (``ClusterMembership`` does every tenth of the probe timeout).
+    /// probe. Call it often (``ClusterMembership`` does every eighth of the probe timeout).
     public mutating func tick(at now: Duration) -> [Effect] {
         var effects: [Effect] = []
         for (id, relay) in relays where now >= relay.deadline {

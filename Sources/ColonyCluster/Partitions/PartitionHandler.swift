@@ -96,8 +96,10 @@ public final class PartitionHandler: Service, Sendable {
             logger.warning("partition started: \(names) unreachable")
             node.record(.partitionStarted, subject: names, detail: "unreachable")
         case .partitionHealed(let duration):
-            logger.notice("partition healed after \(duration)")
-            node.record(.partitionHealed, subject: node.name.name, detail: "after \(duration)")
+            let milliseconds =
+                duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+            logger.notice("partition healed after \(milliseconds) ms")
+            node.record(.partitionHealed, subject: node.name.name, detail: "after \(milliseconds) ms")
         case .nodeUp, .nodeDown:
             break
         }

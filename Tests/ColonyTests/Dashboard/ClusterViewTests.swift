@@ -1,4 +1,5 @@
 import Colony
+import ColonyCluster
 import ColonyDashboard
 import Testing
 
@@ -49,6 +50,24 @@ struct ClusterViewTests {
         view.connected(["a@h", "b@h"])
         #expect(try Self.member(view.model(at: 30), "b@h").status == "up")
         #expect(try Self.member(view.model(at: 30), "b@h").reason == nil)
+    }
+
+    @Test("a node's membership view rides on its card; a view from an unknown node is ignored")
+    func membership() throws {
+        var view = ClusterView(observer: "o@h")
+        view.observed(Self.snapshot("a@h", peers: ["o@h", "b@h"]), at: 10)
+        let entries = [
+            MembershipView.Entry(name: "a@h", status: .up, started: 5, colony: true, connected: true),
+            MembershipView.Entry(name: "b@h", status: .unreachable, started: 3, colony: true, connected: true),
+        ]
+        view.observed(MembershipView(node: "a@h", localHealth: 2, members: entries))
+        view.observed(MembershipView(node: "z@h", localHealth: 0, members: []))
+        let model = view.model(at: 11)
+        let a = try Self.member(model, "a@h")
+        #expect(a.membership?.members.map(\.status) == [.up, .unreachable])
+        #expect(a.membership?.localHealth == 2)
+        #expect(a.membership?.oldest == "a@h", "b is unreachable, so a is the oldest member up")
+        #expect(!model.nodes.contains { $0.name == "z@h" })
     }
 
     @Test("links are the connections live nodes report, each once, in sorted order")

@@ -3,8 +3,9 @@ import Foundation
 import Testing
 
 /// The dashboard in a real browser: `colony demo` runs with its dashboard, headless Chromium
-/// loads the page, sees the three member nodes up, one member is killed with SIGKILL, and the page
-/// shows it down, live, without a reload.
+/// loads the page, sees the three member nodes up (in the graph, on their cards, and in each
+/// member's membership view), one member is killed with SIGKILL, and the page shows it down, live,
+/// without a reload: in the graph, and in the others' membership views, unreachable then downed.
 @Suite("Dashboard: in a browser", .serialized)
 struct DashboardBrowserTests {
     @Test("the page shows the demo's nodes, then a killed member going down", .timeLimit(.minutes(4)))
@@ -34,12 +35,16 @@ struct DashboardBrowserTests {
         let members = ["demo_a@127.0.0.1", "demo_b@127.0.0.1", "demo_c@127.0.0.1"]
         let allUp = try await Self.poll(browser, timeout: .seconds(30)) { statuses in
             members.allSatisfy { statuses["graph:\($0)"] == "up" && statuses["card:\($0)"] == "up" }
+                && members.allSatisfy { observer in members.allSatisfy { statuses["member:\(observer):\($0)"] == "up" }
+                }
         }
-        try #require(allUp != nil, "the page never showed every member up")
+        try #require(allUp != nil, "the page never showed every member up in every view")
 
         kill(victimPID, SIGKILL)
+        // The survivors' membership views: the victim is unreachable, then their resolver downs it.
         let afterKill = try await Self.poll(browser, timeout: .seconds(30)) { statuses in
             statuses["graph:\(victim)"] == "down" && statuses["card:\(victim)"] == "down"
+                && ["demo_a@127.0.0.1", "demo_c@127.0.0.1"].allSatisfy { statuses["member:\($0):\(victim)"] == "down" }
         }
         let statuses = try #require(afterKill, "the page never showed \(victim) down")
         #expect(statuses["graph:demo_a@127.0.0.1"] == "up")
@@ -60,12 +65,16 @@ struct DashboardBrowserTests {
         print("dashboard screenshot: \(file.path)")
     }
 
-    /// The statuses on the page: `graph:NODE` and `card:NODE` for each node drawn, and `live`.
+    /// The statuses on the page: `graph:NODE` and `card:NODE` for each node drawn,
+    /// `member:OBSERVER:NODE` for each row of each membership view, and `live`.
     static func statuses(_ browser: WebDriver) async throws -> [String: String] {
         let script = """
             const out = {};
             for (const e of document.querySelectorAll('#graph [data-node]')) out['graph:' + e.dataset.node] = e.dataset.status;
-            for (const e of document.querySelectorAll('#cards [data-node]')) out['card:' + e.dataset.node] = e.dataset.status;
+            for (const e of document.querySelectorAll('#cards [data-node]')) {
+              out['card:' + e.dataset.node] = e.dataset.status;
+              for (const r of e.querySelectorAll('[data-member]')) out['member:' + e.dataset.node + ':' + r.dataset.member] = r.dataset.memberStatus;
+            }
             out['live'] = document.getElementById('live').className;
             return out;
             """
