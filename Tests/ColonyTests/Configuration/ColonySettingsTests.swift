@@ -61,6 +61,27 @@ struct ColonySettingsTests {
         #expect(!configuration.usesEPMD && configuration.distributionPort == 9100)
     }
 
+    @Test("membership and split-brain settings: defaults, and every strategy spelled")
+    func splitBrain() async throws {
+        let defaults = try await ColonySettings.load(flags: [:], environment: [:]).cluster
+        #expect(defaults.probeInterval == 1000 && defaults.suspicionTimeout == 2000 && defaults.indirectProbes == 3)
+        #expect(defaults.splitBrain == nil && defaults.stableAfter == 5000 && defaults.splitBrainAction == "shutdown")
+        let spelled: [(String, SplitBrainSetting)] = [
+            ("keep-majority", .keepMajority), ("static-quorum:3", .staticQuorum(3)),
+            ("keep-oldest", .keepOldest(downIfAlone: false)),
+            ("keep-oldest:down-if-alone", .keepOldest(downIfAlone: true)),
+            ("keep-referee:r@10.0.0.1", .keepReferee("r@10.0.0.1", minimum: 1)),
+            ("keep-referee:r@h:2", .keepReferee("r@h", minimum: 2)), ("down-all", .downAll),
+        ]
+        for (text, setting) in spelled {
+            let cluster = try await ColonySettings.load(
+                flags: [:], environment: ["COLONY_SPLIT_BRAIN": text, "COLONY_SPLIT_BRAIN_ACTION": "wait"]
+            ).cluster
+            #expect(cluster.splitBrain == setting, "\(text)")
+            #expect(cluster.splitBrainAction == "wait")
+        }
+    }
+
     @Test("every invalid value is refused with the setting, the value, where it came from and why")
     func errors() async throws {
         let cases: [([String: String], [String: String], String, String)] = [
@@ -72,6 +93,12 @@ struct ColonySettingsTests {
             (["--name": "bad name@host"], [:], "node.name \"bad name@host\"", "alive@host"),
             ([:], ["RELEASE_COOKIE": "has space"], "node.cookie", "ASCII"),
             ([:], ["COLONY_EPMD": "false"], "distribution.port \"0\"", "fixed distribution port"),
+            (["--split-brain": "keep-everyone"], [:], "cluster.split_brain \"keep-everyone\"", "keep-majority"),
+            (["--split-brain": "static-quorum:0"], [:], "cluster.split_brain", "static-quorum:N"),
+            (["--split-brain": "keep-referee:nohost"], [:], "cluster.split_brain", "keep-referee:NODE"),
+            (["--split-brain-action": "pray"], [:], "cluster.split_brain_action \"pray\"", "shutdown or wait"),
+            (["--probe-interval": "-1"], [:], "cluster.probe_interval", "milliseconds"),
+            (["--split-brain": "down-all", "--probe-interval": "0"], [:], "cluster.probe_interval", "membership view"),
         ]
         for (flags, environment, named, why) in cases {
             do {
