@@ -111,6 +111,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "ColonyGroups",
+            dependencies: ["Colony", "ErlangTerm"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "ColonyCluster",
             dependencies: [
                 "Colony",
@@ -150,6 +155,7 @@ let package = Package(
                 "ColonyConfiguration",
                 "ColonyDashboard",
                 "ColonyDemo",
+                "ColonyGroups",
                 "ColonyLogging",
                 "ColonyMetrics",
                 "ColonyTelemetry",
@@ -220,6 +226,7 @@ let package = Package(
             dependencies: [
                 "ClusterExampleKit",
                 "ColonyCluster",
+                "ColonyGroups",
                 "ColonyConfiguration",
                 "ColonyDashboard",
                 "ColonyLogging",

@@ -205,6 +205,8 @@ public struct ClusterSettings: Sendable, Equatable {
     public var stableAfter = 5000
     /// What the losing side does: `shutdown` or `wait`.
     public var splitBrainAction = "shutdown"
+    /// The `pg` groups (default scope) the node's `echo` process joins.
+    public var pgJoin: [String] = []
 
     /// No discovery.
     public init() {}

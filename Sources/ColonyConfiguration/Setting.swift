@@ -122,6 +122,9 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
     public static let splitBrainAction = Setting(
         "cluster.split_brain_action", environment: ["COLONY_SPLIT_BRAIN_ACTION"], flag: "--split-brain-action")
 
+    /// The `pg` groups (default scope) the node's `echo` process joins, comma-separated.
+    public static let pgJoin = Setting("groups.pg_join", environment: ["COLONY_PG_JOIN"], flag: "--pg-join")
+
     /// How logs are written: `text` or `json`.
     public static let logFormat = Setting("log.format", environment: ["COLONY_LOG_FORMAT"], flag: "--log-format")
     /// The lowest level logged: trace, debug, info, notice, warning, error or critical.
@@ -133,7 +136,7 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
         metricsPort, otlpEndpoint, gossip, gossipPort, gossipAddress, gossipInterface, gossipSecret, epmdHosts,
         dnsPoll, kubernetesDNS, kubernetesDNSSRV, nodeBasename, dnsServer, pollInterval,
         kubernetesSelector, kubernetesNamespace, kubernetesSource, probeInterval, suspicionTimeout, indirectProbes,
-        splitBrain, stableAfter, splitBrainAction, logFormat, logLevel,
+        splitBrain, stableAfter, splitBrainAction, pgJoin, logFormat, logLevel,
     ]
 }
 

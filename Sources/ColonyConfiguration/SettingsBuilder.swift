@@ -167,6 +167,14 @@ struct SettingsBuilder {
             guard raw == "shutdown" || raw == "wait" else { throw Reason("must be shutdown or wait") }
             return raw
         }
+        cluster.pgJoin =
+            try optional(.pgJoin) { raw throws(Reason) -> [String] in
+                let groups = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard groups.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 255 }) else {
+                    throw Reason("must be group names (atoms of at most 255 bytes), comma-separated")
+                }
+                return groups
+            } ?? []
         if cluster.splitBrain != nil, cluster.probeInterval == 0 {
             throw SettingsError(
                 setting: .probeInterval, value: "0", source: .defaultValue,

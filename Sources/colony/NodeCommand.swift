@@ -2,6 +2,7 @@ import ArgumentParser
 import Colony
 import ColonyCluster
 import ColonyConfiguration
+import ColonyGroups
 import ColonyLogging
 import ColonyMetrics
 import ColonyTelemetry
@@ -59,6 +60,8 @@ struct NodeOptions: ParsableArguments {
     @Option(help: "Milliseconds a partition must be stable before the resolver decides (default 5000).")
     var stableAfter: String?
     @Option(help: "What the losing side does: shutdown (exit status 3) or wait.") var splitBrainAction: String?
+    @Option(help: "A pg group (default scope) the echo process joins (repeatable; COLONY_PG_JOIN, comma-separated).")
+    var pgJoin: [String] = []
     @Option(help: "Log format: text or json (COLONY_LOG_FORMAT).") var logFormat: String?
     @Option(help: "Lowest level logged (COLONY_LOG_LEVEL; default info).") var logLevel: String?
 
@@ -99,6 +102,7 @@ struct NodeOptions: ParsableArguments {
         if let splitBrain { flags[Setting.splitBrain.flag] = splitBrain }
         if let stableAfter { flags[Setting.stableAfter.flag] = stableAfter }
         if let splitBrainAction { flags[Setting.splitBrainAction.flag] = splitBrainAction }
+        if !pgJoin.isEmpty { flags[Setting.pgJoin.flag] = pgJoin.joined(separator: ",") }
         if let logFormat { flags[Setting.logFormat.flag] = logFormat }
         if let logLevel { flags[Setting.logLevel.flag] = logLevel }
         return flags
@@ -183,6 +187,18 @@ struct NodeCommand: AsyncParsableCommand {
                     say("discovery: \(topology.name)")
                 }
                 ClusterHealth.start(settings.cluster, node: node)
+                // The default pg scope, a member of the same scope on every Erlang and Colony node.
+                do {
+                    let groups = try await ProcessGroups.start(on: node)
+                    if let echo = node.whereis("echo") {
+                        for group in settings.cluster.pgJoin {
+                            try await groups.join(.atom(Atom(group)), [echo])
+                            say("pg: echo joined \(group)")
+                        }
+                    }
+                } catch {
+                    say("pg: \(error)")
+                }
                 for peer in peers {
                     let result = await node.connect(to: Atom(peer))
                     say("connect \(peer): \(result)")

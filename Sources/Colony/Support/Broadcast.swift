@@ -1,7 +1,8 @@
 import Synchronization
 
 /// Hands each value to every current subscriber's stream, in order; finishing ends them all.
-final class Broadcast<Element: Sendable>: Sendable {
+/// The layers above use it for their event streams (membership changes, partitions, groups).
+public final class Broadcast<Element: Sendable>: Sendable {
     private struct State: ~Copyable {
         var subscribers: [Int: AsyncStream<Element>.Continuation] = [:]
         var next = 0
@@ -9,8 +10,11 @@ final class Broadcast<Element: Sendable>: Sendable {
 
     private let state = Mutex(State())
 
+    /// No subscribers yet.
+    public init() {}
+
     /// The values from now on.
-    func subscribe() -> AsyncStream<Element> {
+    public func subscribe() -> AsyncStream<Element> {
         let (stream, continuation) = AsyncStream<Element>.makeStream()
         let id = state.withLock { state -> Int in
             defer { state.next += 1 }
@@ -24,13 +28,13 @@ final class Broadcast<Element: Sendable>: Sendable {
     }
 
     /// Hands `value` to every subscriber.
-    func yield(_ value: Element) {
+    public func yield(_ value: Element) {
         for subscriber in state.withLock({ Array($0.subscribers.values) }) { subscriber.yield(value) }
     }
 
     /// Ends every subscriber's stream (outside the lock: that runs their onTermination, which
     /// takes it).
-    func finish() {
+    public func finish() {
         let subscribers = state.withLock { state in
             defer { state.subscribers = [:] }
             return Array(state.subscribers.values)

@@ -1,0 +1,204 @@
+public import Colony
+public import ErlangTerm
+import Synchronization
+
+/// A `pg` scope on a running node, a full member of the same-named scope on every Erlang, Elixir
+/// and Colony node of the cluster: the shell of ``ProcessGroupState``.
+///
+/// A process registered under the scope's name (`pg` for the default scope) receives the scope
+/// protocol's messages, monitors, and node events (forwarded into its mailbox, so it sees them in
+/// one order with everything else), and performs what the state machine says. Joins and leaves
+/// from Swift go through the same mailbox, so a peer sees them in the order they were made.
+/// Reads (``members(_:)``, ``groups``) take a snapshot under a lock, as `pg` reads its ETS table.
+public final class ProcessGroups: Sendable {
+    /// The default scope's name.
+    public static let defaultScope: Atom = "pg"
+
+    /// The node.
+    public let node: Node
+    /// The scope's name.
+    public let scope: Atom
+    /// The scope process.
+    public let pid: PID
+    private let machine: Mutex<ProcessGroupState>
+    private let pending = Mutex<(next: Int, waiters: [Int: AsyncStream<Bool>.Continuation])>((0, [:]))
+    private let subscribers = Broadcast<ProcessGroupChange>()
+    private let watcher = Mutex<Task<Void, Never>?>(nil)
+
+    private static let requestTag: Atom = "$colony_pg"
+    private static let stopRequest: Term = .tuple([.atom(requestTag), "stop"])
+
+    private init(node: Node, scope: Atom, pid: PID) {
+        self.node = node
+        self.scope = scope
+        self.pid = pid
+        machine = Mutex(ProcessGroupState(scope: scope, me: pid))
+    }
+
+    /// Starts the scope `scope` on `node` (registers its process under that name) and discovers
+    /// the scope on every connected node.
+    public static func start(on node: Node, scope: Atom = defaultScope) async throws -> ProcessGroups {
+        let box = Mutex<ProcessGroups?>(nil)
+        let pid = node.spawnReactor(initial: [PID: Reference]()) { monitors, message, process in
+            if message == Self.stopRequest { return .stop("shutdown") }
+            guard let groups = box.withLock({ $0 }) else { return .continue }
+            await groups.handle(message, monitors: &monitors, process: process)
+            return .continue
+        }
+        let groups = ProcessGroups(node: node, scope: scope, pid: pid)
+        box.withLock { $0 = groups }
+        guard node.register(scope, pid: pid) else {
+            await node.send(stopRequest, to: pid)
+            throw ProcessGroupsError.scopeTaken(scope)
+        }
+        let events = node.monitorNodes()
+        // Node events go into the scope's mailbox, in the order the node reports them.
+        await node.send(.tuple([.atom(requestTag), "started"]), to: pid)
+        let task = Task {
+            for await event in events {
+                if case .nodeUp(let peer, false) = event {
+                    await node.send(.tuple([.atom(requestTag), "nodeup", .atom(peer)]), to: pid)
+                }
+            }
+        }
+        groups.watcher.withLock { $0 = task }
+        return groups
+    }
+
+    /// Stops the scope process; every other node's scope drops this node's members.
+    public func stop() async {
+        watcher.withLock { $0?.cancel() }
+        await node.send(Self.stopRequest, to: pid)
+        subscribers.finish()
+    }
+
+    // MARK: - Reads
+
+    /// Every member of `group` on every node.
+    public func members(_ group: Term) -> [PID] { machine.withLock { $0.members(group) } }
+
+    /// The members of `group` on this node.
+    public func localMembers(_ group: Term) -> [PID] { machine.withLock { $0.localMembers(group) } }
+
+    /// Every group with members.
+    public var groups: [Term] { machine.withLock { $0.groups } }
+
+    /// Every group with its members.
+    public var allMembers: [Term: [PID]] { machine.withLock { $0.allMembers } }
+
+    /// Joins and leaves from now on (`pg:monitor_scope`); filter on ``ProcessGroupChange/group``
+    /// for one group (`pg:monitor`).
+    public func changes() -> AsyncStream<ProcessGroupChange> { subscribers.subscribe() }
+
+    // MARK: - Joins and leaves
+
+    /// Local `pids` join `group` (`pg:join/3`); they leave it when they exit.
+    public func join(_ group: Term, _ pids: [PID]) async throws {
+        try Self.ensureLocal(pids, on: node)
+        _ = await request("join", group, pids)
+    }
+
+    /// Local `pids` leave `group` (`pg:leave/3`); `false` when none of them was in it
+    /// (`not_joined`).
+    @discardableResult
+    public func leave(_ group: Term, _ pids: [PID]) async throws -> Bool {
+        try Self.ensureLocal(pids, on: node)
+        return await request("leave", group, pids)
+    }
+
+    private static func ensureLocal(_ pids: [PID], on node: Node) throws {
+        if let remote = pids.first(where: { $0.node != node.name }) { throw ProcessGroupsError.notLocal(remote) }
+    }
+
+    private func request(_ kind: Atom, _ group: Term, _ pids: [PID]) async -> Bool {
+        let (answer, continuation) = AsyncStream<Bool>.makeStream()
+        let id = pending.withLock { state -> Int in
+            defer { state.next += 1 }
+            state.waiters[state.next] = continuation
+            return state.next
+        }
+        let message: Term = .tuple([
+            .atom(Self.requestTag), .atom(kind), .integer(id), group, .list(pids.map(Term.pid)),
+        ])
+        await node.send(message, to: pid)
+        for await done in answer { return done }
+        return false
+    }
+
+    // MARK: - The scope process
+
+    private func handle(_ message: Term, monitors: inout [PID: Reference], process: ProcessContext) async {
+        var effects: [ProcessGroupState.Effect] = []
+        var answer: (waiter: AsyncStream<Bool>.Continuation, done: Bool)?
+        if case .tuple(let t) = message, t.first == .atom(Self.requestTag) {
+            (effects, answer) = handleRequest(t)
+        } else if case .tuple(let t) = message, t.count == 5, t[0] == "DOWN", case .pid(let gone) = t[3] {
+            monitors[gone] = nil
+            effects = machine.withLock { $0.down(gone) }
+        } else {
+            effects = machine.withLock { $0.received(message) }
+        }
+        for effect in effects { await perform(effect, monitors: &monitors, process: process) }
+        // Answered once the effects are out, so a caller's next request follows them.
+        if let answer {
+            answer.waiter.yield(answer.done)
+            answer.waiter.finish()
+        }
+    }
+
+    private func handleRequest(
+        _ t: [Term]
+    ) -> ([ProcessGroupState.Effect], (waiter: AsyncStream<Bool>.Continuation, done: Bool)?) {
+        switch (t.count, t.count > 1 ? t[1] : Term.list([])) {
+        case (2, .atom("started")):
+            return (machine.withLock { $0.started(connected: node.nodes(.visible)) }, nil)
+        case (3, .atom("nodeup")):
+            guard case .atom(let peer) = t[2] else { return ([], nil) }
+            return (machine.withLock { $0.nodeUp(peer) }, nil)
+        case (5, .atom(let kind)):
+            guard case .integer(let id) = t[2], let pids = ProcessGroupState.pids(t[4]),
+                let waiter = pending.withLock({ $0.waiters.removeValue(forKey: id) })
+            else { return ([], nil) }
+            let (effects, done) = machine.withLock { state -> ([ProcessGroupState.Effect], Bool) in
+                if kind == "join" { return (state.join(t[3], pids), true) }
+                guard let effects = state.leave(t[3], pids) else { return ([], false) }
+                return (effects, true)
+            }
+            return (effects, (waiter, done))
+        default:
+            return ([], nil)
+        }
+    }
+
+    private func perform(
+        _ effect: ProcessGroupState.Effect, monitors: inout [PID: Reference], process: ProcessContext
+    ) async {
+        switch effect {
+        case .send(let message, let target):
+            await process.send(message, to: target)
+        case .sendNamed(let message, let name, let remote):
+            await process.send(message, to: name, on: remote)
+        case .monitor(let target):
+            if monitors[target] == nil { monitors[target] = await process.monitor(target) }
+        case .demonitor(let target):
+            if let reference = monitors.removeValue(forKey: target) { await process.demonitor(reference, flush: true) }
+        case .changed(let change):
+            subscribers.yield(change)
+        }
+    }
+}
+
+/// Why a `pg` operation was refused.
+public enum ProcessGroupsError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The scope's name is registered to another process.
+    case scopeTaken(Atom)
+    /// Only local processes join and leave (`{nolocal, Pid}`).
+    case notLocal(PID)
+
+    public var description: String {
+        switch self {
+        case .scopeTaken(let scope): "the name \(scope) is already registered"
+        case .notLocal(let pid): "\(pid) is not a local process (nolocal)"
+        }
+    }
+}
