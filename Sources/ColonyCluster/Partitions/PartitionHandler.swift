@@ -21,17 +21,29 @@ public final class PartitionHandler: Service, Sendable {
     private let broadcast = Broadcast<PartitionTracker.Event>()
     private let start = ContinuousClock.now
     private let logger = Logger(label: "colony.cluster.partitions")
+    /// Subscribed when the handler is made, so that nothing between then and ``run()`` is missed.
+    private let nodeEvents: AsyncStream<NodeEvent>?
+    private let membershipChanges: AsyncStream<MembershipChange>?
+    /// The members up when it was made (subscribed first: one that comes up in between is just
+    /// reported up twice).
+    private let initialMembers: [Atom]
 
-    /// A handler for `node`'s events.
+    /// A handler for `node`'s events from now on.
     public init(node: Node) {
         self.node = node
         membership = nil
+        nodeEvents = node.monitorNodes()
+        membershipChanges = nil
+        initialMembers = node.nodes(.connected)
     }
 
-    /// A handler following `membership`'s view.
+    /// A handler following `membership`'s view from now on.
     public init(membership: ClusterMembership) {
         node = membership.node
         self.membership = membership
+        nodeEvents = nil
+        membershipChanges = membership.changes()
+        initialMembers = membership.members.filter { $0.status == .up || $0.status == .suspect }.map(\.name)
     }
 
     /// The events from now on.
@@ -42,13 +54,11 @@ public final class PartitionHandler: Service, Sendable {
 
     public func run() async throws {
         defer { broadcast.finish() }
-        let started = ContinuousClock.now - start
-        guard let membership else {
-            let nodeEvents = node.monitorNodes()
-            // The peers connected before it started are members too.
-            tracker.withLock { tracker in
-                for peer in node.nodes(.connected) { _ = tracker.nodeUp(peer, at: started) }
-            }
+        tracker.withLock { tracker in
+            for peer in initialMembers { _ = tracker.nodeUp(peer, at: .zero) }
+        }
+        guard let changes = membershipChanges else {
+            guard let nodeEvents else { return }
             await cancelWhenGracefulShutdown {
                 for await event in nodeEvents {
                     self.update { tracker, now in
@@ -60,12 +70,6 @@ public final class PartitionHandler: Service, Sendable {
                 }
             }
             return
-        }
-        let changes = membership.changes()
-        tracker.withLock { tracker in
-            for member in membership.members where member.status == .up || member.status == .suspect {
-                _ = tracker.nodeUp(member.name, at: started)
-            }
         }
         await cancelWhenGracefulShutdown {
             for await change in changes {
