@@ -143,7 +143,9 @@ let package = Package(
         ),
         .target(
             name: "ColonyDemo",
-            dependencies: ["ErlangTerm", "ErlangDistribution", "Colony", "ColonyCluster", "ColonyDashboard"],
+            dependencies: [
+                "ErlangTerm", "ErlangDistribution", "Colony", "ColonyCluster", "ColonyDashboard", "ColonyGroups",
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -168,7 +170,7 @@ let package = Package(
         .executableTarget(
             name: "colony-bench",
             dependencies: [
-                "ErlangTerm", "Colony", "ErlangDistribution", "ColonyMetrics",
+                "ErlangTerm", "Colony", "ErlangDistribution", "ColonyMetrics", "ColonyGroups",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

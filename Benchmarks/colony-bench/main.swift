@@ -5,6 +5,7 @@
 //   colony-bench local REPS       ->  "LOCAL <workload> <msgs/s>" (sends, then GenServer calls)
 //   colony-bench remote REPS EPMDPORT -> "REMOTE <workload> <value> <MB/s>" (starts its own peer)
 //   colony-bench memory           ->  "MEM bytes_per_idle_process <bytes>"
+//   colony-bench pg REPS COUNT    ->  "PG join_propagation <count> <milliseconds>"
 import ErlangTerm
 
 #if canImport(Glibc)
@@ -32,6 +33,10 @@ case "local":
     let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
     await LocalBenchmark.run(reps: reps)
     await GenServerBenchmark.runLocal(reps: reps)
+case "pg":
+    let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
+    let count = arguments.count > 3 ? Int(arguments[3]) ?? 10_000 : 10_000
+    try await PGBenchmark.run(reps: reps, count: count)
 case "etf":
     let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
     let iterations = arguments.count > 3 ? Int(arguments[3]) ?? 1_000_000 : 1_000_000

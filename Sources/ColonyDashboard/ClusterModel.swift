@@ -39,6 +39,23 @@ public struct ClusterModel: Sendable, Codable, Hashable {
         /// Its membership view: every member's status as this node sees it (Colony nodes that
         /// run ``ColonyCluster/ClusterMembership``).
         public var membership: MembershipView?
+        /// Its `pg` groups (default scope) with their members on every node, as it sees them
+        /// (Colony nodes that run a scope).
+        public var groups: [Group]?
+    }
+
+    /// A `pg` group as one node sees it.
+    public struct Group: Sendable, Codable, Hashable {
+        /// The group's name, as Erlang prints it.
+        public var name: String
+        /// Its members on every node.
+        public var members: [String]
+
+        /// A group from its parts.
+        public init(name: String, members: [String]) {
+            self.name = name
+            self.members = members
+        }
     }
 
     /// A connection between two nodes, named in sorted order.

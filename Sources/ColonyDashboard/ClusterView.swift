@@ -44,6 +44,11 @@ public struct ClusterView: Sendable {
         members[membership.node]?.membership = membership
     }
 
+    /// A Colony node answered with its `pg` groups (`colony_pg:groups(pg)`).
+    public mutating func observedGroups(_ groups: [ClusterModel.Group], of node: String) {
+        members[node]?.groups = groups.sorted { $0.name < $1.name }
+    }
+
     /// A Colony node answered with `snapshot` at `time`.
     public mutating func observed(_ snapshot: NodeSnapshot, at time: Int64) {
         var member = members[snapshot.name] ?? Self.blank(snapshot.name)
@@ -130,6 +135,6 @@ public struct ClusterView: Sendable {
     private static func blank(_ name: String) -> ClusterModel.Member {
         ClusterModel.Member(
             name: name, status: "up", runtime: "unknown", reason: nil, lastSeen: nil, processCount: nil,
-            connections: [], topProcesses: [], supervision: [], membership: nil)
+            connections: [], topProcesses: [], supervision: [], membership: nil, groups: nil)
     }
 }

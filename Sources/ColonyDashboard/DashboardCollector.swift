@@ -118,8 +118,10 @@ public final class DashboardCollector: Sendable {
         }
         // Membership views from the Colony nodes that run one (the others answer undef).
         var views: [RPCRequest] = []
+        var groupRequests: [(Atom, RPCRequest)] = []
         for (peer, _, colony) in pending where colony {
             views.append(await process.sendRPC(peer, ClusterMembership.processName, "view", []))
+            groupRequests.append((peer, await process.sendRPC(peer, "colony_pg", "groups", ["pg"])))
         }
         for (peer, request, colony) in pending {
             do {
@@ -146,6 +148,16 @@ public final class DashboardCollector: Sendable {
                 let view = try? TermDecoder().decode(MembershipView.self, from: answer)
             else { continue }
             update { $0.observed(view) }
+        }
+        for (peer, request) in groupRequests {
+            guard let answer = try? await request.result(in: process, timeout: timeout),
+                case .list(let entries) = answer
+            else { continue }
+            let groups = entries.compactMap { entry -> ClusterModel.Group? in
+                guard case .tuple(let pair) = entry, pair.count == 2, case .list(let pids) = pair[1] else { return nil }
+                return ClusterModel.Group(name: "\(pair[0])", members: pids.map { "\($0)" })
+            }
+            update { $0.observedGroups(groups, of: peer.name) }
         }
     }
 

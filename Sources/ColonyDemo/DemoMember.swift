@@ -1,4 +1,5 @@
 public import Colony
+import ColonyGroups
 import ErlangTerm
 
 /// What each member node of the demo cluster runs, and the functions every node of it offers.
@@ -25,7 +26,8 @@ public enum DemoMember {
         }
     }
 
-    /// Starts `echo`, `kv` and `demo_sup` (with `crasher`) on `node`.
+    /// Starts `echo` (a member of the `pg` group `workers`), `kv` and `demo_sup` (with `crasher`)
+    /// on `node`.
     public static func startServices(on node: Node) async throws {
         let echo = node.spawn { process in
             while true {
@@ -35,6 +37,9 @@ public enum DemoMember {
             }
         }
         node.register("echo", pid: echo)
+        // The seed's WorkerPool: every member's echo is a worker in the `workers` pg group.
+        let groups = try await ProcessGroups.start(on: node)
+        try await groups.join("workers", [echo])
         try await node.startServer(KeyValueServer(), name: .local("kv"))
         try await node.startSupervisor(
             strategy: .oneForOne,

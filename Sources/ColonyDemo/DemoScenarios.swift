@@ -1,12 +1,13 @@
 import Colony
 import ColonyCluster
+import ColonyGroups
 import ErlangTerm
 
 /// The seed guide's walk through a cluster, each step checked.
 extension DemoScenario {
     /// Every scenario, in the order the demo runs them.
     public static let all: [DemoScenario] = [
-        connect, discovery, messages, rpc, genServer, supervisor, taskRunner, partition,
+        connect, discovery, messages, rpc, genServer, processGroups, supervisor, taskRunner, partition,
     ]
 
     /// A new member started with no address of anyone is found by gossip (libcluster's format,
@@ -235,6 +236,57 @@ extension DemoScenario {
         let seconds = Double(downedAfter.components.seconds) + Double(downedAfter.components.attoseconds) / 1e18
         return "\(victim) frozen (SIGSTOP): \(observer)'s resolver downed it after "
             + "\(String(format: "%.1f", seconds)) s; let go, it rejoined (partition healed \(healed?.detail ?? ""))"
+    }
+}
+
+extension DemoScenario {
+    /// The seed's WorkerPool on `pg` (OTP's scope protocol): every member's `echo` is in the group
+    /// `workers`; this node's scope sees them all, each answers; a worker that joins here and
+    /// exits leaves the group on the members too.
+    static let processGroups = DemoScenario(name: "pg", title: "a worker pool in a pg group") { context in
+        // This node's own scope (it stays, so the dashboard shows its groups too).
+        let groups = try await ProcessGroups.start(on: context.node)
+        let deadline = ContinuousClock.now + .seconds(10)
+        func covered() -> Bool {
+            let nodes = Set(groups.members("workers").map(\.node))
+            return context.members.allSatisfy(nodes.contains)
+        }
+        while ContinuousClock.now < deadline, !covered() { try await Task.sleep(for: .milliseconds(50)) }
+        let workers = groups.members("workers")
+        try context.check(covered(), "workers seen here: \(workers)")
+        try await context.inProcess { process in
+            for worker in workers {
+                await process.send(.tuple([.pid(process.pid), "work"]), to: worker)
+                let reply = try await process.receive(timeout: .seconds(5))
+                try context.check(
+                    reply == .tuple([.pid(worker), "work"]), "\(worker) answered \(String(describing: reply))")
+            }
+        }
+        // A worker here joins, is seen on a member, exits, and is gone there too.
+        let observer = context.members[0]
+        let temporary = context.node.spawn { process in _ = try await process.receive() }
+        try await groups.join("workers", [temporary])
+        func seen(on member: Atom) async throws -> Bool {
+            let members = try await context.inProcess {
+                try await $0.rpc(member, ProcessGroups.module, "get_members", ["pg", "workers"])
+            }
+            return members.listElements?.contains(.pid(temporary)) == true
+        }
+        var joined = false
+        for _ in 0..<100 where !joined {
+            joined = try await seen(on: observer)
+            if !joined { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        try context.check(joined, "\(observer) never saw \(temporary) join")
+        await context.node.send("stop", to: temporary)
+        var gone = false
+        for _ in 0..<100 where !gone {
+            gone = try await !seen(on: observer)
+            if !gone { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        try context.check(gone, "\(observer) still lists \(temporary) after it exited")
+        return "\(workers.count) workers in pg group workers answered; one that joined here and exited "
+            + "left the group on \(observer) too"
     }
 }
 

@@ -21,7 +21,8 @@ public final class ProcessGroups: Sendable {
     /// The scope process.
     public let pid: PID
     private let machine: Mutex<ProcessGroupState>
-    private let pending = Mutex<(next: Int, waiters: [Int: AsyncStream<Bool>.Continuation])>((0, [:]))
+    private let pending = Mutex<(next: Int, waiters: [Int: AsyncStream<Bool>.Continuation], stopped: Bool)>(
+        (0, [:], false))
     private let subscribers = Broadcast<ProcessGroupChange>()
     private let watcher = Mutex<Task<Void, Never>?>(nil)
 
@@ -51,6 +52,7 @@ public final class ProcessGroups: Sendable {
             await node.send(stopRequest, to: pid)
             throw ProcessGroupsError.scopeTaken(scope)
         }
+        groups.registerFunctions()
         let events = node.monitorNodes()
         // Node events go into the scope's mailbox, in the order the node reports them.
         await node.send(.tuple([.atom(requestTag), "started"]), to: pid)
@@ -65,11 +67,21 @@ public final class ProcessGroups: Sendable {
         return groups
     }
 
-    /// Stops the scope process; every other node's scope drops this node's members.
+    /// Stops the scope process; every other node's scope drops this node's members. Joins and
+    /// leaves still waiting for an answer get `false`.
     public func stop() async {
         watcher.withLock { $0?.cancel() }
+        ScopeTable.shared.remove(self)
         await node.send(Self.stopRequest, to: pid)
         subscribers.finish()
+        let waiters = pending.withLock { state in
+            defer {
+                state.waiters = [:]
+                state.stopped = true
+            }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.finish() }
     }
 
     // MARK: - Reads
@@ -112,11 +124,13 @@ public final class ProcessGroups: Sendable {
 
     private func request(_ kind: Atom, _ group: Term, _ pids: [PID]) async -> Bool {
         let (answer, continuation) = AsyncStream<Bool>.makeStream()
-        let id = pending.withLock { state -> Int in
+        let registered = pending.withLock { state -> Int? in
+            guard !state.stopped else { return nil }
             defer { state.next += 1 }
             state.waiters[state.next] = continuation
             return state.next
         }
+        guard let id = registered else { return false }
         let message: Term = .tuple([
             .atom(Self.requestTag), .atom(kind), .integer(id), group, .list(pids.map(Term.pid)),
         ])
@@ -200,5 +214,51 @@ public enum ProcessGroupsError: Error, Sendable, Equatable, CustomStringConverti
         case .scopeTaken(let scope): "the name \(scope) is already registered"
         case .notLocal(let pid): "\(pid) is not a local process (nolocal)"
         }
+    }
+}
+
+extension ProcessGroups {
+    /// The module under which a node with a scope answers other nodes (the dashboard, the demo):
+    /// `colony_pg:groups(Scope)` (`[{Group, [Pid]}]`) and `colony_pg:get_members(Scope, Group)`.
+    public static let module: Atom = "colony_pg"
+
+    /// Registers the `colony_pg` functions for this scope (each scope answers for its own name).
+    func registerFunctions() {
+        ScopeTable.shared.add(self)
+        node.functions.register(module: Self.module, function: "groups") { arguments, process in
+            guard case .atom(let scope)? = arguments.first,
+                let groups = ScopeTable.shared.scope(scope, on: process.node)
+            else { throw ProcessExit("badarg") }
+            let all = groups.allMembers.sorted { "\($0.key)" < "\($1.key)" }
+            return .list(all.map { .tuple([$0.key, .list($0.value.map(Term.pid))]) })
+        }
+        node.functions.register(module: Self.module, function: "get_members") { arguments, process in
+            guard arguments.count == 2, case .atom(let scope) = arguments[0],
+                let groups = ScopeTable.shared.scope(scope, on: process.node)
+            else { throw ProcessExit("badarg") }
+            return .list(groups.members(arguments[1]).map(Term.pid))
+        }
+    }
+}
+
+/// The scopes running on this OS process's nodes, by node and scope name, for the `colony_pg`
+/// functions.
+final class ScopeTable: Sendable {
+    static let shared = ScopeTable()
+    private struct Weak: @unchecked Sendable { weak var groups: ProcessGroups? }
+    private let table = Mutex<[String: Weak]>([:])
+
+    private static func key(_ scope: Atom, _ node: Atom) -> String { "\(node.name) \(scope.name)" }
+
+    func add(_ groups: ProcessGroups) {
+        table.withLock { $0[Self.key(groups.scope, groups.node.name)] = Weak(groups: groups) }
+    }
+
+    func remove(_ groups: ProcessGroups) {
+        table.withLock { _ = $0.removeValue(forKey: Self.key(groups.scope, groups.node.name)) }
+    }
+
+    func scope(_ scope: Atom, on node: Node) -> ProcessGroups? {
+        table.withLock { $0[Self.key(scope, node.name)]?.groups }
     }
 }

@@ -52,7 +52,7 @@ struct ClusterViewTests {
         #expect(try Self.member(view.model(at: 30), "b@h").reason == nil)
     }
 
-    @Test("a node's membership view rides on its card; a view from an unknown node is ignored")
+    @Test("a node's membership view and pg groups ride on its card; a view from an unknown node is ignored")
     func membership() throws {
         var view = ClusterView(observer: "o@h")
         view.observed(Self.snapshot("a@h", peers: ["o@h", "b@h"]), at: 10)
@@ -68,6 +68,8 @@ struct ClusterViewTests {
         #expect(a.membership?.localHealth == 2)
         #expect(a.membership?.oldest == "a@h", "b is unreachable, so a is the oldest member up")
         #expect(!model.nodes.contains { $0.name == "z@h" })
+        view.observedGroups([.init(name: "workers", members: ["<a@h.5.0>", "<b@h.9.0>"])], of: "a@h")
+        #expect(try Self.member(view.model(at: 12), "a@h").groups?.first?.members.count == 2)
     }
 
     @Test("links are the connections live nodes report, each once, in sorted order")

@@ -66,7 +66,8 @@ struct DashboardBrowserTests {
     }
 
     /// The statuses on the page: `graph:NODE` and `card:NODE` for each node drawn,
-    /// `member:OBSERVER:NODE` for each row of each membership view, and `live`.
+    /// `member:OBSERVER:NODE` for each row of each membership view, `group:NODE:GROUP` (the
+    /// member count) for each pg group a node lists, and `live`.
     static func statuses(_ browser: WebDriver) async throws -> [String: String] {
         let script = """
             const out = {};
@@ -74,6 +75,7 @@ struct DashboardBrowserTests {
             for (const e of document.querySelectorAll('#cards [data-node]')) {
               out['card:' + e.dataset.node] = e.dataset.status;
               for (const r of e.querySelectorAll('[data-member]')) out['member:' + e.dataset.node + ':' + r.dataset.member] = r.dataset.memberStatus;
+              for (const r of e.querySelectorAll('[data-group]')) out['group:' + e.dataset.node + ':' + r.dataset.group] = r.dataset.groupSize;
             }
             out['live'] = document.getElementById('live').className;
             return out;

@@ -12,10 +12,12 @@ struct ColonyDemoTests {
             try ColonyBinary.url, ["demo", "--no-wait"], timeout: .seconds(150))
         let output = outcome.standardOutput
         #expect(outcome.status == 0 && !outcome.timedOut, "\(output)\n\(outcome.standardError)")
-        for scenario in ["connect", "discovery", "messages", "rpc", "genserver", "supervisor", "tasks", "partition"] {
+        for scenario in [
+            "connect", "discovery", "messages", "rpc", "genserver", "pg", "supervisor", "tasks", "partition",
+        ] {
             #expect(output.contains("] \(scenario): "), "scenario \(scenario) did not run:\n\(output)")
         }
-        #expect(output.contains("All 8 scenarios passed."), "\(output)")
+        #expect(output.contains("All 9 scenarios passed."), "\(output)")
         #expect(output.contains("  dashboard: http://127.0.0.1:"), "the dashboard's URL is not printed:\n\(output)")
         #expect(!output.contains("✘"))
         try Self.expectNothingLeft(output)
