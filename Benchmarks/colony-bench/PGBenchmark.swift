@@ -4,7 +4,8 @@ import ErlangTerm
 
 /// `pg` propagation, Colony's side of scripts/bench's pg section: node A starts COUNT processes
 /// that each join one group with their own `join` (no batching by the caller); node B, connected
-/// over TCP on loopback, is polled until it sees all of them. Both nodes live in this process (OTP's
+/// over TCP on loopback, counts the joins its scope reports (`changes()`, as OTP's side counts
+/// `pg:monitor` notifications) until it has seen all of them. Both nodes live in this process (OTP's
 /// side uses a peer node in another OS process).
 enum PGBenchmark {
     static func run(reps: Int, count: Int) async throws {
@@ -24,6 +25,7 @@ enum PGBenchmark {
         var times: [Double] = []
         for rep in 1...reps {
             let group: Term = .tuple(["bench", .integer(rep)])
+            let changes = groupsB.changes()
             let start = ContinuousClock.now
             var pids: [PID] = []
             for _ in 0..<count {
@@ -33,8 +35,13 @@ enum PGBenchmark {
                         _ = try await process.receive()
                     })
             }
-            while groupsB.members(group).count < count { try await Task.sleep(for: .milliseconds(1)) }
+            var seen = 0
+            for await change in changes {
+                if case .join(group, let joined) = change { seen += joined.count }
+                if seen >= count { break }
+            }
             let elapsed = ContinuousClock.now - start
+            precondition(groupsB.members(group).count == count)
             times.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
             for pid in pids { await a.send("stop", to: pid) }
             while !groupsB.members(group).isEmpty { try await Task.sleep(for: .milliseconds(1)) }

@@ -1,6 +1,7 @@
 %% pg propagation beside Colony (scripts/bench, section pg): a peer node on this machine starts
 %% COUNT processes that each join one group, one pg:join/2 each; this node measures the time until
-%% it sees all of them in pg:get_members/1. A benchmark, never a test.
+%% it has seen all of them join (pg:monitor/1: join notifications, no polling of the member list).
+%% A benchmark, never a test.
 %%
 %%   erl -name pgb@127.0.0.1 -pa DIR -run pg_bench main REPS COUNT
 %%   prints "PG join_propagation <count> <milliseconds>" (median of REPS)
@@ -23,17 +24,21 @@ main([RepsS, CountS]) ->
 
 once(Node, Count, Rep) ->
     Group = {bench, Rep},
+    {Ref, []} = pg:monitor(Group),
     Start = erlang:monotonic_time(microsecond),
     Pids = erpc:call(Node, fun() ->
         [spawn(fun() -> ok = pg:join(Group, self()), receive stop -> ok end end) || _ <- lists:seq(1, Count)]
     end),
-    wait(Group, Count),
+    wait(Ref, Count),
     Elapsed = (erlang:monotonic_time(microsecond) - Start) / 1000,
+    Count = length(pg:get_members(Group)),
+    pg:demonitor(Ref),
     [Pid ! stop || Pid <- Pids],
     Elapsed.
 
-wait(Group, Count) ->
-    case length(pg:get_members(Group)) of
-        Count -> ok;
-        _ -> timer:sleep(1), wait(Group, Count)
+wait(_Ref, 0) ->
+    ok;
+wait(Ref, Left) ->
+    receive
+        {Ref, join, _Group, Joined} -> wait(Ref, Left - length(Joined))
     end.
