@@ -39,6 +39,8 @@ public struct ProcessGroupState: Sendable {
     /// Peer scopes, each with its members by group.
     private var remote: [PID: [Term: [PID]]] = [:]
     private var table: [Term: Members] = [:]
+    /// Local joins not yet sent to the peers (``join(_:_:single:deferred:)``), by group, in order.
+    private var outgoing: [(group: Term, pids: [PID])] = []
 
     /// An empty scope `scope` run by the process `me`.
     public init(scope: Atom, me: PID) {
@@ -76,8 +78,21 @@ public struct ProcessGroupState: Sendable {
 
     // MARK: - Local joins and leaves
 
-    /// Local `pids` join `group` (once more each, if already in it).
-    public mutating func join(_ group: Term, _ pids: [PID], single: Bool = false) -> [Effect] {
+    /// How many local joins wait to be sent (see ``flush()``).
+    public var deferredJoins: Int { outgoing.reduce(0) { $0 + $1.pids.count } }
+
+    /// Sends the deferred joins: one `join` message per group, with every pid that joined it
+    /// (the protocol allows a list). Joins commute with each other, so merging them keeps their
+    /// meaning; the shell flushes before anything else goes out, so they keep their place among
+    /// the other messages.
+    public mutating func flush() -> [Effect] {
+        defer { outgoing = [] }
+        return outgoing.flatMap { broadcast(.tuple(["join", .pid(me), $0.group, .list($0.pids.map(Term.pid))])) }
+    }
+
+    /// Local `pids` join `group` (once more each, if already in it). With `deferred`, the
+    /// message to the peers waits for ``flush()``, merged with other joins.
+    public mutating func join(_ group: Term, _ pids: [PID], single: Bool = false, deferred: Bool = false) -> [Effect] {
         guard !pids.isEmpty else { return [] }
         var effects: [Effect] = []
         for pid in pids {
@@ -89,6 +104,14 @@ public struct ProcessGroupState: Sendable {
         entry.local.insert(contentsOf: pids, at: 0)
         table[group] = entry
         effects.append(.changed(.join(group: group, pids: pids)))
+        if deferred {
+            if let index = outgoing.firstIndex(where: { $0.group == group }) {
+                outgoing[index].pids.insert(contentsOf: pids, at: 0)
+            } else {
+                outgoing.append((group, pids))
+            }
+            return effects
+        }
         let payload: Term = single && pids.count == 1 ? .pid(pids[0]) : .list(pids.map(Term.pid))
         effects += broadcast(.tuple(["join", .pid(me), group, payload]))
         return effects

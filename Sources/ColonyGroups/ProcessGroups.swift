@@ -28,6 +28,8 @@ public final class ProcessGroups: Sendable {
 
     private static let requestTag: Atom = "$colony_pg"
     private static let stopRequest: Term = .tuple([.atom(requestTag), "stop"])
+    /// The most local joins merged into one round of `join` messages.
+    static let joinBatchLimit = 4096
 
     private init(node: Node, scope: Atom, pid: PID) {
         self.node = node
@@ -144,13 +146,25 @@ public final class ProcessGroups: Sendable {
     private func handle(_ message: Term, monitors: inout [PID: Reference], process: ProcessContext) async {
         var effects: [ProcessGroupState.Effect] = []
         var answer: (waiter: AsyncStream<Bool>.Continuation, done: Bool)?
+        let isJoin: Bool
+        if case .tuple(let t) = message, t.count == 5, t[0] == .atom(Self.requestTag), t[1] == "join" {
+            isJoin = true
+        } else {
+            isJoin = false
+        }
+        // Deferred joins go out before whatever this message makes the scope send.
+        if !isJoin { effects = machine.withLock { $0.flush() } }
         if case .tuple(let t) = message, t.first == .atom(Self.requestTag) {
-            (effects, answer) = handleRequest(t)
+            effects += handleRequest(t, deferJoin: isJoin, answer: &answer)
         } else if case .tuple(let t) = message, t.count == 5, t[0] == "DOWN", case .pid(let gone) = t[3] {
             monitors[gone] = nil
-            effects = machine.withLock { $0.down(gone) }
+            effects += machine.withLock { $0.down(gone) }
         } else {
-            effects = machine.withLock { $0.received(message) }
+            effects += machine.withLock { $0.received(message) }
+        }
+        // Joins wait while more messages are right behind (up to a bound), then go out merged.
+        if isJoin, process.messageQueueLength == 0 || machine.withLock({ $0.deferredJoins }) >= Self.joinBatchLimit {
+            effects += machine.withLock { $0.flush() }
         }
         for effect in effects { await perform(effect, monitors: &monitors, process: process) }
         // Answered once the effects are out, so a caller's next request follows them.
@@ -161,26 +175,27 @@ public final class ProcessGroups: Sendable {
     }
 
     private func handleRequest(
-        _ t: [Term]
-    ) -> ([ProcessGroupState.Effect], (waiter: AsyncStream<Bool>.Continuation, done: Bool)?) {
+        _ t: [Term], deferJoin: Bool, answer: inout (waiter: AsyncStream<Bool>.Continuation, done: Bool)?
+    ) -> [ProcessGroupState.Effect] {
         switch (t.count, t.count > 1 ? t[1] : Term.list([])) {
         case (2, .atom("started")):
-            return (machine.withLock { $0.started(connected: node.nodes(.visible)) }, nil)
+            return machine.withLock { $0.started(connected: node.nodes(.visible)) }
         case (3, .atom("nodeup")):
-            guard case .atom(let peer) = t[2] else { return ([], nil) }
-            return (machine.withLock { $0.nodeUp(peer) }, nil)
+            guard case .atom(let peer) = t[2] else { return [] }
+            return machine.withLock { $0.nodeUp(peer) }
         case (5, .atom(let kind)):
             guard case .integer(let id) = t[2], let pids = ProcessGroupState.pids(t[4]),
                 let waiter = pending.withLock({ $0.waiters.removeValue(forKey: id) })
-            else { return ([], nil) }
+            else { return [] }
             let (effects, done) = machine.withLock { state -> ([ProcessGroupState.Effect], Bool) in
-                if kind == "join" { return (state.join(t[3], pids), true) }
+                if kind == "join" { return (state.join(t[3], pids, deferred: deferJoin), true) }
                 guard let effects = state.leave(t[3], pids) else { return ([], false) }
                 return (effects, true)
             }
-            return (effects, (waiter, done))
+            answer = (waiter, done)
+            return effects
         default:
-            return ([], nil)
+            return []
         }
     }
 

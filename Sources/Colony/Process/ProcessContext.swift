@@ -28,6 +28,11 @@ public final class ProcessContext {
     /// This process's pid.
     public var pid: PID { process.pid }
 
+    /// Messages waiting for this process (Erlang's `process_info(self(), message_queue_len)`):
+    /// queued, and taken from the queue but not yet handled. A reactor uses it to tell whether
+    /// more work is right behind the message it handles.
+    public var messageQueueLength: Int { process.messageQueueLength }
+
     /// A logger whose lines carry this process's `node` and `pid` (and its registered `name`,
     /// if it has one) as metadata.
     public func logger(label: String = "colony.process") -> Logger {

@@ -60,6 +60,24 @@ struct ProcessGroupStateTests {
         #expect(state.leave("g", [p]) == nil, "not_joined")
     }
 
+    @Test("deferred joins go out on flush as one join per group with every pid, in OTP's list shape")
+    func deferredJoins() {
+        var state = Self.connected()
+        let (p1, p2, p3) = (Self.local(5), Self.local(6), Self.local(7))
+        for (group, pid) in [("g", p1), ("h", p2), ("g", p3)] as [(Term, PID)] {
+            let effects = state.join(group, [pid], deferred: true)
+            #expect(!effects.contains { if case .send = $0 { true } else { false } }, "nothing sent yet")
+        }
+        #expect(state.deferredJoins == 3)
+        #expect(Set(state.members("g")) == [p1, p3], "reads see deferred joins at once")
+        #expect(
+            state.flush() == [
+                .send(.tuple(["join", .pid(Self.me), "g", .list([.pid(p3), .pid(p1)])]), to: Self.peer),
+                .send(.tuple(["join", .pid(Self.me), "h", .list([.pid(p2)])]), to: Self.peer),
+            ])
+        #expect(state.flush() == [] && state.deferredJoins == 0)
+    }
+
     @Test("a local member that exits leaves every group it joined, in one leave message")
     func localDown() {
         var state = Self.connected()

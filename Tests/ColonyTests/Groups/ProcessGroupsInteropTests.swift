@@ -75,6 +75,18 @@ struct ProcessGroupsInteropTests {
                     Self.pids(try await rpc("pg", "get_members", ["workers"])) == [erlMember]
                 }
             )
+            // Many joins at once go out merged (one join message with a list per group): erl
+            // takes them as its own pg would.
+            let crowd = (0..<500).map { _ in node.spawn { process in _ = try await process.receive() } }
+            await withTaskGroup(of: Void.self) { tasks in
+                for pid in crowd { tasks.addTask { try? await groups.join("crowd", [pid]) } }
+            }
+            #expect(
+                try await Self.eventually(10) { Self.pids(try await rpc("pg", "get_members", ["crowd"])) == Set(crowd) }
+            )
+            for pid in crowd { await node.send("stop", to: pid) }
+            #expect(try await Self.eventually(10) { try await rpc("pg", "get_members", ["crowd"]) == .list([]) })
+
             // erl's member exits: Colony drops it.
             _ = try await rpc("erlang", "exit", [.pid(erlMember), "kill"])
             #expect(await Self.eventually(10) { groups.members("workers").isEmpty })
