@@ -55,8 +55,8 @@ public final class ClusterMembership: Service, Sendable {
     /// The changes from now on, in order.
     public func changes() -> AsyncStream<MembershipChange> { broadcast.subscribe() }
 
-    /// Takes `member` out of the cluster: marks it down and disconnects it. It becomes a member
-    /// again if it reconnects.
+    /// Takes `member` out of the cluster if it is still unreachable (or suspect): marks it down
+    /// and disconnects it. It becomes a member again if it reconnects.
     public func down(_ member: Atom) async {
         guard let pid = state.withLock({ $0.pid }) else { return }
         await node.send(MembershipMessage.down(member).term, to: pid)
@@ -170,8 +170,9 @@ public final class ClusterMembership: Service, Sendable {
         case .probeAnswer(let id, _, let reached):
             return state.withLock { $0.machine.answered(id, reached: reached, at: now) }
         case .down(let peer):
+            // Disconnected only if it is still cut off: a member back since the decision stays.
             let effects = state.withLock { $0.machine.markDown(peer, at: now) }
-            _ = await node.disconnect(peer)
+            if !effects.isEmpty { _ = await node.disconnect(peer) }
             return effects
         case .stop:
             return []

@@ -127,8 +127,11 @@ public struct MembershipState: Sendable {
         return set(node, .leaving, at: now)
     }
 
-    /// The split-brain resolver took `node` out of the cluster.
+    /// The split-brain resolver took `node` out of the cluster. Only a member still unreachable
+    /// (or suspect) is downed: one that has come back since the decision (a restarted node that
+    /// rejoined under the same name) stays up. No effect means it was not downed.
     public mutating func markDown(_ node: Atom, at now: Duration) -> [Effect] {
+        guard let status = table[node]?.status, status == .unreachable || status == .suspect else { return [] }
         suspected[node] = nil
         if current?.target == node { current = nil }
         return set(node, .down, at: now)

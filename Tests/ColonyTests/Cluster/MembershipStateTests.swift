@@ -146,6 +146,9 @@ struct MembershipStateTests {
                 == [.changed(.init(name: Self.b, from: .up, to: .unreachable))])
         _ = state.connected(Self.b, at: .seconds(2))
         #expect(state.member(Self.b)?.status == .up)
+        // A member back up since the decision is not downed.
+        #expect(state.markDown(Self.b, at: .seconds(2)) == [])
+        _ = state.disconnected(Self.b, reason: "connection_closed", at: .seconds(3))
         _ = state.markDown(Self.b, at: .seconds(3))
         #expect(state.disconnected(Self.b, reason: "disconnect", at: .seconds(3)) == [])
         #expect(state.member(Self.b)?.status == .down)
@@ -209,6 +212,7 @@ struct MembershipStateTests {
         let view = state.view
         #expect(view.members.map(\.name) == ["a@h", "b@h", "c@h"])
         #expect(view.oldest == "b@h")
+        _ = state.disconnected(Self.b, reason: "net_tick_timeout", at: .seconds(1))
         _ = state.markDown(Self.b, at: .seconds(1))
         #expect(state.view.oldest == "a@h")
         #expect(state.view.names(.down) == ["b@h"])
