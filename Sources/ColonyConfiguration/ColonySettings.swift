@@ -207,6 +207,10 @@ public struct ClusterSettings: Sendable, Equatable {
     public var splitBrainAction = "shutdown"
     /// The `pg` groups (default scope) the node's `echo` process joins.
     public var pgJoin: [String] = []
+    /// The name the node's `kv` server registers globally under, if any.
+    public var globalName: String?
+    /// OTP's `prevent_overlapping_partitions` for global names (on by default, as in OTP 25).
+    public var preventOverlappingPartitions = true
 
     /// No discovery.
     public init() {}

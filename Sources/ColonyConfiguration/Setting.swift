@@ -124,6 +124,13 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
 
     /// The `pg` groups (default scope) the node's `echo` process joins, comma-separated.
     public static let pgJoin = Setting("groups.pg_join", environment: ["COLONY_PG_JOIN"], flag: "--pg-join")
+    /// A name the node's `kv` server registers globally under (`{global, Name}`).
+    public static let globalName = Setting(
+        "groups.global_name", environment: ["COLONY_GLOBAL_NAME"], flag: "--global-name")
+    /// OTP's `prevent_overlapping_partitions` for global (`true`, the OTP 25 default, or `false`).
+    public static let preventOverlappingPartitions = Setting(
+        "groups.prevent_overlapping_partitions", environment: ["COLONY_PREVENT_OVERLAPPING_PARTITIONS"],
+        flag: "--prevent-overlapping-partitions")
 
     /// How logs are written: `text` or `json`.
     public static let logFormat = Setting("log.format", environment: ["COLONY_LOG_FORMAT"], flag: "--log-format")
@@ -136,7 +143,8 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
         metricsPort, otlpEndpoint, gossip, gossipPort, gossipAddress, gossipInterface, gossipSecret, epmdHosts,
         dnsPoll, kubernetesDNS, kubernetesDNSSRV, nodeBasename, dnsServer, pollInterval,
         kubernetesSelector, kubernetesNamespace, kubernetesSource, probeInterval, suspicionTimeout, indirectProbes,
-        splitBrain, stableAfter, splitBrainAction, pgJoin, logFormat, logLevel,
+        splitBrain, stableAfter, splitBrainAction, pgJoin, globalName, preventOverlappingPartitions, logFormat,
+        logLevel,
     ]
 }
 

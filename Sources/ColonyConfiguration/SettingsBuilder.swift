@@ -175,6 +175,11 @@ struct SettingsBuilder {
                 }
                 return groups
             } ?? []
+        cluster.globalName = try optional(.globalName) { raw throws(Reason) -> String in
+            guard !raw.isEmpty, raw.utf8.count <= 255 else { throw Reason("must be an atom of 1 to 255 bytes") }
+            return raw
+        }
+        cluster.preventOverlappingPartitions = try value(.preventOverlappingPartitions, default: true, Self.boolean)
         if cluster.splitBrain != nil, cluster.probeInterval == 0 {
             throw SettingsError(
                 setting: .probeInterval, value: "0", source: .defaultValue,

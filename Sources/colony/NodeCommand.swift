@@ -62,6 +62,10 @@ struct NodeOptions: ParsableArguments {
     @Option(help: "What the losing side does: shutdown (exit status 3) or wait.") var splitBrainAction: String?
     @Option(help: "A pg group (default scope) the echo process joins (repeatable; COLONY_PG_JOIN, comma-separated).")
     var pgJoin: [String] = []
+    @Option(help: "A name the kv server registers globally under ({global, Name}; COLONY_GLOBAL_NAME).")
+    var globalName: String?
+    @Option(help: "Global's prevent_overlapping_partitions: true (default, as OTP 25) or false.")
+    var preventOverlappingPartitions: String?
     @Option(help: "Log format: text or json (COLONY_LOG_FORMAT).") var logFormat: String?
     @Option(help: "Lowest level logged (COLONY_LOG_LEVEL; default info).") var logLevel: String?
 
@@ -103,6 +107,10 @@ struct NodeOptions: ParsableArguments {
         if let stableAfter { flags[Setting.stableAfter.flag] = stableAfter }
         if let splitBrainAction { flags[Setting.splitBrainAction.flag] = splitBrainAction }
         if !pgJoin.isEmpty { flags[Setting.pgJoin.flag] = pgJoin.joined(separator: ",") }
+        if let globalName { flags[Setting.globalName.flag] = globalName }
+        if let preventOverlappingPartitions {
+            flags[Setting.preventOverlappingPartitions.flag] = preventOverlappingPartitions
+        }
         if let logFormat { flags[Setting.logFormat.flag] = logFormat }
         if let logLevel { flags[Setting.logLevel.flag] = logLevel }
         return flags
@@ -198,6 +206,19 @@ struct NodeCommand: AsyncParsableCommand {
                     }
                 } catch {
                     say("pg: \(error)")
+                }
+                // Global names and locks: a full member of global's protocol with every node.
+                do {
+                    let global = try await GlobalNames.start(
+                        on: node,
+                        settings: GlobalSettings(
+                            preventOverlappingPartitions: settings.cluster.preventOverlappingPartitions))
+                    if let name = settings.cluster.globalName, let kv = node.whereis("kv") {
+                        let registered = await global.register(.atom(Atom(name)), kv)
+                        say("global: kv \(registered ? "registered" : "not registered (name taken)") as \(name)")
+                    }
+                } catch {
+                    say("global: \(error)")
                 }
                 for peer in peers {
                     let result = await node.connect(to: Atom(peer))

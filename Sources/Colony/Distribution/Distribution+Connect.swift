@@ -99,9 +99,14 @@ extension Distribution {
             // monitors break now, and it delivers nothing more.
             replaced.retire()
             node.connectionLost(SignalRoute(connection: replaced.id), dependents: lost)
+            tellWatchers(
+                up: false, peer: peer, connection: replaced.id, hidden: !replaced.handshake.isPublished,
+                reason: DisconnectReason.replaced.description)
             publish(
                 .nodeDown(peer, hidden: !replaced.handshake.isPublished, reason: DisconnectReason.replaced.description))
         }
+        // Watchers hear of the connection before anything it carries can reach a mailbox.
+        tellWatchers(up: true, peer: peer, connection: connection.id, hidden: !result.isPublished)
         do {
             try DistributionConnectionHandler.install(
                 connection: connection, delegate: self,
@@ -112,6 +117,9 @@ extension Distribution {
                 _ = state.routes.close(SignalRoute(connection: connection.id))
                 if state.connections[peer] === connection { state.connections[peer] = nil }
             }
+            tellWatchers(
+                up: false, peer: peer, connection: connection.id, hidden: !result.isPublished,
+                reason: DisconnectReason.disconnect.description)
             throw error
         }
         let hidden = !result.isPublished

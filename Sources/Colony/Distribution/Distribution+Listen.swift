@@ -60,6 +60,7 @@ extension Distribution: DistributionConnectionDelegate {
         guard wasCurrent else { return }
         let hidden = !connection.handshake.isPublished
         logger.info("nodedown \(peer): \(reason)")
+        tellWatchers(up: false, peer: peer, connection: connection.id, hidden: hidden, reason: reason.description)
         publish(.nodeDown(peer, hidden: hidden, reason: reason.description))
     }
 }

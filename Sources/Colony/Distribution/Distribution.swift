@@ -17,6 +17,8 @@ final class Distribution: Sendable {
         var connecting: [Atom: Task<DistributionConnection?, Never>] = [:]
         var subscribers: [Int: AsyncStream<NodeEvent>.Continuation] = [:]
         var nextSubscriber = 0
+        /// Local processes told of node events by message (`net_kernel:monitor_nodes/2`).
+        var nodeWatchers: Set<PID> = []
         var listener: (any Channel)?
         var epmd: EPMDBinding?
         var systemPID: PID?
@@ -172,6 +174,32 @@ final class Distribution: Sendable {
         }
         let subscribers = state.withLock { Array($0.subscribers.values) }
         for subscriber in subscribers { subscriber.yield(event) }
+    }
+
+    /// Adds or removes a local process that gets node events as messages.
+    func watchNodes(_ pid: PID, _ on: Bool) {
+        state.withLock { state in
+            if on { state.nodeWatchers.insert(pid) } else { state.nodeWatchers.remove(pid) }
+        }
+    }
+
+    /// Puts `{nodeup, Node, Info}` or `{nodedown, Node, Info}` into every watcher's mailbox, in
+    /// this thread: called before a new connection delivers anything, and after a closed one has
+    /// delivered its last signal. `Info` is `#{connection_id => Id, node_type => visible | hidden}`,
+    /// with `nodedown_reason` for a down.
+    func tellWatchers(up: Bool, peer: Atom, connection: UInt64, hidden: Bool, reason: String? = nil) {
+        guard let node else { return }
+        let watchers = state.withLock { $0.nodeWatchers }
+        guard !watchers.isEmpty else { return }
+        var info: [(Term, Term)] = [
+            (.atom("connection_id"), .integer(Int(truncatingIfNeeded: connection))),
+            (.atom("node_type"), .atom(hidden ? "hidden" : "visible")),
+        ]
+        if let reason { info.append((.atom("nodedown_reason"), .atom(Atom(reason)))) }
+        let message: Term = .tuple([.atom(up ? "nodeup" : "nodedown"), .atom(peer), .map(TermMap(info))])
+        var gone: [PID] = []
+        for pid in watchers where !node.deliverIfAlive(message, to: pid) { gone.append(pid) }
+        if !gone.isEmpty { state.withLock { state in for pid in gone { state.nodeWatchers.remove(pid) } } }
     }
 
     func finishEvents() {

@@ -61,6 +61,17 @@ struct GenServerState<Server: GenServer>: Sendable {
                 }
                 return .stop(.atom(ExitReasons.normal))
             }
+        case .global(let key):
+            guard let registry = process.node.globalRegistry.withLock({ $0 }) else {
+                signal.finish(.failure(GenServerStartError.stopped(.tuple(["global", "not_started"]))))
+                return .stop(.atom(ExitReasons.normal))
+            }
+            guard await registry.registerName(key, pid: process.pid) else {
+                if let holder = registry.whereisName(key) {
+                    signal.finish(.failure(GenServerStartError.alreadyStarted(holder)))
+                }
+                return .stop(.atom(ExitReasons.normal))
+            }
         case nil:
             break
         }
@@ -174,7 +185,7 @@ struct GenServerState<Server: GenServer>: Sendable {
             process.logger(label: "colony.genserver").error("GenServer terminating: \(reason)")
         }
         await server.terminate(reason: reason, process: process)
-        await unregisterVia()
+        await unregisterVia(process: process)
         return .stop(reason)
     }
 
@@ -182,10 +193,14 @@ struct GenServerState<Server: GenServer>: Sendable {
     /// the starter never finds the name still taken by the dying process.
     private func releaseNameAfterFailedStart(process: ProcessContext) async {
         if case .local(let atom) = name { _ = process.node.unregister(atom) }
-        await unregisterVia()
+        await unregisterVia(process: process)
     }
 
-    private func unregisterVia() async {
-        if case .via(let registry, let key) = name { await registry.unregisterName(key) }
+    private func unregisterVia(process: ProcessContext) async {
+        switch name {
+        case .via(let registry, let key): await registry.unregisterName(key)
+        case .global(let key): await process.node.globalRegistry.withLock({ $0 })?.unregisterName(key)
+        default: break
+        }
     }
 }

@@ -128,6 +128,8 @@ extension ProcessContext {
         case .remote(let name, let remote):
             return remote == node.name ? node.whereis(name).map(Destination.pid) : .remote(name, remote)
         case .via(let registry, let name): return registry.whereisName(name).map(Destination.pid)
+        case .global(let name):
+            return node.globalRegistry.withLock { $0 }?.whereisName(name).map(Destination.pid)
         }
     }
 

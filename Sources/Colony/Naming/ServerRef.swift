@@ -11,6 +11,9 @@ public enum ServerRef: Sendable, CustomStringConvertible {
     case remote(Atom, node: Atom)
     /// A name held by a registry.
     case via(any ProcessNameRegistry, Term)
+    /// A name registered cluster-wide with `global` (OTP's `{global, Name}`), resolved through the
+    /// registry installed with ``Node/installGlobalRegistry(_:)``.
+    case global(Term)
 
     /// The term OTP would show for this server in an exit reason (`Pid`, `Name`, `{Name, Node}`,
     /// `{via, Registry, Name}`).
@@ -20,6 +23,7 @@ public enum ServerRef: Sendable, CustomStringConvertible {
         case .name(let name): .atom(name)
         case .remote(let name, let node): .tuple([.atom(name), .atom(node)])
         case .via(let registry, let name): .tuple(["via", .atom(Atom(String(describing: type(of: registry)))), name])
+        case .global(let name): .tuple(["global", name])
         }
     }
 

@@ -5,8 +5,8 @@ extension Node {
     /// visible peer.
     static let globalNameServerName: Atom = "global_name_server"
 
-    /// Starts the process that stands in for OTP's `global_name_server` until Colony takes part in
-    /// global's name protocol.
+    /// Starts the process that stands in for OTP's `global_name_server` until ColonyGroups'
+    /// `GlobalNames` (the real protocol) starts on this node and takes the name over.
     ///
     /// When a visible node connects, an Erlang node's `global_name_server` casts
     /// `{init_connect, {Vsn, Tag}, Node, {locker, _, Known, Locker}}` to the peer's
@@ -20,6 +20,8 @@ extension Node {
     /// ignored.
     func startGlobalCompatProcess() {
         let server = spawnReactor(initial: ()) { _, message, process in
+            // ColonyGroups' real name server takes over.
+            if message == .tuple(["$colony_global_compat", "stop"]) { return .stop(.atom(ExitReasons.normal)) }
             if let peer = Self.globalInitConnectPeer(message) {
                 let inSync: Term = .tuple(["$gen_cast", .tuple(["in_sync", .atom(process.node.name), "true"])])
                 await process.send(inSync, to: Self.globalNameServerName, on: peer)

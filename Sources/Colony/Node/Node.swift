@@ -40,6 +40,9 @@ public final class Node: Sendable {
     let distribution: Distribution
     /// The supervisors running here, for observers (see ``snapshot(topProcesses:using:)``).
     let supervisors = Mutex<Set<PID>>([])
+    /// The registry that ``ServerRef/global(_:)`` and ``ServerName/global(_:)`` resolve through,
+    /// once global names run on this node.
+    let globalRegistry = Mutex<(any ProcessNameRegistry)?>(nil)
     private let referenceCounter = Atomic<UInt64>(1)
 
     /// A node that is not distributed: `nonode@nohost`, processes and messages on this host only.

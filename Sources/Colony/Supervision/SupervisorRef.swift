@@ -205,7 +205,7 @@ enum SupervisorClient {
             switch server {
             case .pid(let pid): pid.node
             case .remote(_, let other): other
-            case .name, .via: nil
+            case .name, .via, .global: nil
             }
         if let remote, remote != node.name {
             throw SupervisorError.notSupported(.tuple(["start_child", .atom(remote)]))

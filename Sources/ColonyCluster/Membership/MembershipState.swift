@@ -1,3 +1,4 @@
+import Colony
 public import ErlangTerm
 
 /// The membership view of one node and its failure detector, as a pure state machine with
