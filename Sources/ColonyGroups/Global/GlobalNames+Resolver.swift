@@ -65,8 +65,8 @@ extension GlobalNames {
     }
 
     /// The functions other nodes call here: `global:resolve_it/4` (the name exchange's clash
-    /// resolution), `global:whereis_name/1`, `global:registered_names/0`, and for the dashboard
-    /// `colony_global:names/0` (`[{Name, Pid}]`).
+    /// resolution), `global:whereis_name/1`, `global:registered_names/0`, for the dashboard
+    /// `colony_global:names/0` (`[{Name, Pid}]`), and `colony_global:register_new/1`.
     func registerFunctions() {
         GlobalTable.shared.add(self)
         node.functions.register(module: "global", function: "resolve_it") { arguments, process in
@@ -85,6 +85,17 @@ extension GlobalNames {
         node.functions.register(module: "global", function: "registered_names") { _, process in
             guard let names = GlobalTable.shared.names(on: process.node) else { throw ProcessExit("badarg") }
             return .list(names.registeredNames)
+        }
+        // colony_global:register_new(Name): registers a new process (which ends on its first
+        // message) as Name; {yes, Pid} or no. For operators and tests of registration races.
+        node.functions.register(module: "colony_global", function: "register_new") { arguments, process in
+            guard arguments.count == 1, let names = GlobalTable.shared.names(on: process.node) else {
+                throw ProcessExit("badarg")
+            }
+            let holder = process.node.spawn { holder in _ = try await holder.receive() }
+            if await names.register(arguments[0], holder) { return .tuple(["yes", .pid(holder)]) }
+            await process.send("stop", to: holder)
+            return "no"
         }
         node.functions.register(module: "colony_global", function: "names") { _, process in
             guard let names = GlobalTable.shared.names(on: process.node) else { throw ProcessExit("badarg") }
