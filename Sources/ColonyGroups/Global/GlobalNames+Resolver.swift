@@ -65,7 +65,7 @@ extension GlobalNames {
     }
 
     /// The functions other nodes call here: `global:resolve_it/4` (the name exchange's clash
-    /// resolution), `global:whereis_name/1`, `global:registered_names/0`, for the dashboard
+    /// resolution), `global:whereis_name/1`, `global:registered_names/0`, `global:sync/0`, for the dashboard
     /// `colony_global:names/0` (`[{Name, Pid}]`), and `colony_global:register_new/1`.
     func registerFunctions() {
         GlobalTable.shared.add(self)
@@ -82,6 +82,11 @@ extension GlobalNames {
             }
             return names.whereis(arguments[0]).map(Term.pid) ?? "undefined"
         }
+        node.functions.register(module: "global", function: "sync") { _, process in
+            guard let names = GlobalTable.shared.names(on: process.node) else { throw ProcessExit("badarg") }
+            await names.sync()
+            return "ok"
+        }
         node.functions.register(module: "global", function: "registered_names") { _, process in
             guard let names = GlobalTable.shared.names(on: process.node) else { throw ProcessExit("badarg") }
             return .list(names.registeredNames)
@@ -96,6 +101,11 @@ extension GlobalNames {
             if await names.register(arguments[0], holder) { return .tuple(["yes", .pid(holder)]) }
             await process.send("stop", to: holder)
             return "no"
+        }
+        // colony_global:info(): #{known, synced, pending, locker} for operators.
+        node.functions.register(module: "colony_global", function: "info") { _, process in
+            guard let names = GlobalTable.shared.names(on: process.node) else { throw ProcessExit("badarg") }
+            return names.info
         }
         node.functions.register(module: "colony_global", function: "names") { _, process in
             guard let names = GlobalTable.shared.names(on: process.node) else { throw ProcessExit("badarg") }

@@ -103,6 +103,20 @@ public final class GlobalNames: Sendable {
     /// The nodes whose names are merged with this node's (global's `known`).
     public var knownNodes: [Atom] { machine.withLock { $0.server.knownNodes } }
 
+    /// The protocol's state, for operators: `#{known, synced, pending, sessions, locker}`.
+    public var info: Term {
+        machine.withLock { m in
+            .map(
+                TermMap([
+                    ("known", .list(m.server.knownNodes.map(Term.atom))),
+                    ("synced", .list(m.server.synced.map(Term.atom))),
+                    ("pending", .list(m.server.pending.keys.sorted().map(Term.atom))),
+                    ("sessions", .list(m.server.sessions.keys.sorted().map(Term.atom))),
+                    ("locker", .binary(Array(String(describing: m.locker.mode).utf8))),
+                ]))
+        }
+    }
+
     /// Registrations and removals from now on.
     public func changes() -> AsyncStream<GlobalNameChange> { subscribers.subscribe() }
 
@@ -136,6 +150,7 @@ public final class GlobalNames: Sendable {
                 locker += failCalls(to: peer)
             }
         }
+        logger.trace("global: \(message) -> \(server) \(locker)")
         await perform(server: server, locker: locker, monitors: &monitors, process: process)
     }
 
@@ -185,6 +200,7 @@ public final class GlobalNames: Sendable {
         case .disconnect(let peer):
             _ = await node.disconnect(peer)
         case .locker(let message):
+            logger.trace("global locker: \(message)")
             return machine.withLock { m in
                 let table = m.server.table
                 return m.locker.receive(

@@ -208,12 +208,10 @@ extension GlobalServerState {
             directives += cancelLocker(other, tag: tag)
             resetNodeState(other)
         }
-        let newNodesMessage = GlobalProtocol.cast(
-            .tuple(["new_nodes", .atom(me), .list(ops), .list([]), .list(joining), extraInfo]))
-        let oldNodesMessage = GlobalProtocol.cast(
-            .tuple([
-                "new_nodes", .atom(me), .list(ops), .list([]), .list(Self.nodeNames(joining).map(Term.atom)), extraInfo,
-            ]))
+        let newNodesMessage: Term = .tuple(["new_nodes", .atom(me), .list(ops), .list([]), .list(joining), extraInfo])
+        let oldNodesMessage: Term = .tuple([
+            "new_nodes", .atom(me), .list(ops), .list([]), .list(Self.nodeNames(joining).map(Term.atom)), extraInfo,
+        ])
         let recipients = knownBefore.sorted { $0.key < $1.key }.map { entry in
             GlobalLockerState.Cast(
                 node: entry.key,
