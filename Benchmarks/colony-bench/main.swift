@@ -37,6 +37,11 @@ case "pg":
     let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
     let count = arguments.count > 3 ? Int(arguments[3]) ?? 10_000 : 10_000
     try await PGBenchmark.run(reps: reps, count: count)
+case "global":
+    let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
+    let count = arguments.count > 3 ? Int(arguments[3]) ?? 1000 : 1000
+    let lookups = arguments.count > 4 ? Int(arguments[4]) ?? 1_000_000 : 1_000_000
+    try await GlobalBenchmark.run(reps: reps, count: count, lookups: lookups)
 case "etf":
     let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
     let iterations = arguments.count > 3 ? Int(arguments[3]) ?? 1_000_000 : 1_000_000

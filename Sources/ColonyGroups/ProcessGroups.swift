@@ -6,8 +6,8 @@ import Synchronization
 /// and Colony node of the cluster: the shell of ``ProcessGroupState``.
 ///
 /// A process registered under the scope's name (`pg` for the default scope) receives the scope
-/// protocol's messages, monitors, and node events (forwarded into its mailbox, so it sees them in
-/// one order with everything else), and performs what the state machine says. Joins and leaves
+/// protocol's messages, monitors, and node events (``Node/watchNodes(_:_:)``: in its mailbox, in
+/// order with what the peers send), and performs what the state machine says. Joins and leaves
 /// from Swift go through the same mailbox, so a peer sees them in the order they were made.
 /// Reads (``members(_:)``, ``groups``) take a snapshot under a lock, as `pg` reads its ETS table.
 public final class ProcessGroups: Sendable {
@@ -24,7 +24,6 @@ public final class ProcessGroups: Sendable {
     private let pending = Mutex<(next: Int, waiters: [Int: AsyncStream<Bool>.Continuation], stopped: Bool)>(
         (0, [:], false))
     private let subscribers = Broadcast<ProcessGroupChange>()
-    private let watcher = Mutex<Task<Void, Never>?>(nil)
 
     private static let requestTag: Atom = "$colony_pg"
     private static let stopRequest: Term = .tuple([.atom(requestTag), "stop"])
@@ -55,24 +54,17 @@ public final class ProcessGroups: Sendable {
             throw ProcessGroupsError.scopeTaken(scope)
         }
         groups.registerFunctions()
-        let events = node.monitorNodes()
-        // Node events go into the scope's mailbox, in the order the node reports them.
+        // Node events reach the scope's mailbox in order with what the peers send; a node that
+        // connects meanwhile is discovered twice, which pg allows.
+        node.watchNodes(pid)
         await node.send(.tuple([.atom(requestTag), "started"]), to: pid)
-        let task = Task {
-            for await event in events {
-                if case .nodeUp(let peer, false) = event {
-                    await node.send(.tuple([.atom(requestTag), "nodeup", .atom(peer)]), to: pid)
-                }
-            }
-        }
-        groups.watcher.withLock { $0 = task }
         return groups
     }
 
     /// Stops the scope process; every other node's scope drops this node's members. Joins and
     /// leaves still waiting for an answer get `false`.
     public func stop() async {
-        watcher.withLock { $0?.cancel() }
+        node.watchNodes(pid, false)
         ScopeTable.shared.remove(self)
         await node.send(Self.stopRequest, to: pid)
         subscribers.finish()
@@ -156,6 +148,10 @@ public final class ProcessGroups: Sendable {
         if !isJoin { effects = machine.withLock { $0.flush() } }
         if case .tuple(let t) = message, t.first == .atom(Self.requestTag) {
             effects += handleRequest(t, deferJoin: isJoin, answer: &answer)
+        } else if case .tuple(let t) = message, t.count == 3, t[0] == "nodeup", case .atom(let peer) = t[1] {
+            if GlobalServerState.isVisible(t[2]) { effects += machine.withLock { $0.nodeUp(peer) } }
+        } else if case .tuple(let t) = message, t.count == 3, t[0] == "nodedown" {
+            // The peer scope's monitor reports its members gone.
         } else if case .tuple(let t) = message, t.count == 5, t[0] == "DOWN", case .pid(let gone) = t[3] {
             monitors[gone] = nil
             effects += machine.withLock { $0.down(gone) }
@@ -180,9 +176,6 @@ public final class ProcessGroups: Sendable {
         switch (t.count, t.count > 1 ? t[1] : Term.list([])) {
         case (2, .atom("started")):
             return machine.withLock { $0.started(connected: node.nodes(.visible)) }
-        case (3, .atom("nodeup")):
-            guard case .atom(let peer) = t[2] else { return [] }
-            return machine.withLock { $0.nodeUp(peer) }
         case (5, .atom(let kind)):
             guard case .integer(let id) = t[2], let pids = ProcessGroupState.pids(t[4]),
                 let waiter = pending.withLock({ $0.waiters.removeValue(forKey: id) })
