@@ -54,7 +54,8 @@ extension Distribution {
         }
     }
 
-    /// The acceptor side's questions, answered from the connection table.
+    /// The handshake's questions (the acceptor's, and the initiator's `alive`), answered from the
+    /// connection table.
     func handshakeOptions(timeout: TimeAmount) -> HandshakeHandler.Options {
         HandshakeHandler.Options(
             timeout: timeout,
@@ -71,7 +72,15 @@ extension Distribution {
                     return .allowed
                 }
             },
-            alive: .always(true))
+            // Initiator: the peer says it is already connected to this node. As OTP's
+            // `is_pending`: go on (replacing that connection, left from an earlier incarnation or
+            // already dead) only if this node has no connection to the peer; if the peer's own
+            // attempt reached this node first and is up, keep that one, or its links and
+            // monitors would break for nothing.
+            alive: .immediate { [weak self] peerName in
+                guard let self, let peer = Atom(existing: peerName) else { return true }
+                return self.state.withLock { $0.connections[peer] == nil }
+            })
     }
 
     /// Installs the connection handler behind a completed handshake and records the connection.
