@@ -1,0 +1,5 @@
+IO.puts("connect #{Node.connect(:"cc@127.0.0.1")}")
+IO.puts("list #{inspect Node.list()}")
+IO.puts("rpc #{inspect :rpc.call(:"cc@127.0.0.1", :global, :registered_names, [])}")
+Process.sleep(1500)
+IO.puts("list #{inspect Node.list()}")
