@@ -45,8 +45,10 @@ extension Distribution {
                 }
             }.get()
             return result
-        } catch let failure as HandshakeFailure where failure.reason == .simultaneousConnectLost {
-            // The peer's own attempt wins; it arrives through the listener.
+        } catch let failure as HandshakeFailure
+            where failure.reason == .simultaneousConnectLost || failure.reason == .duplicateConnectionAbandoned
+        {
+            // The peer's own attempt wins (or came up first): the caller gets that connection.
             return await waitForAcceptedConnection(from: peer)
         } catch {
             logger.info("cannot connect to \(peer): \(error)")

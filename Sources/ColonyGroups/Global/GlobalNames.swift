@@ -257,6 +257,8 @@ public final class GlobalNames: Sendable {
         node.spawn { process in
             var reachable = process.node.nodes(.visible).contains(peer)
             if !reachable { reachable = await process.node.connect(to: peer) == .connected }
+            // A connection the peer made meanwhile counts too.
+            if !reachable { reachable = process.node.nodes(.visible).contains(peer) }
             if reachable {
                 await process.send(
                     GlobalProtocol.cast(.tuple(["in_sync", .atom(process.node.name), "true"])),

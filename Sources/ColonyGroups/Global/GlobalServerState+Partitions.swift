@@ -73,7 +73,8 @@ extension GlobalServerState {
         }
         directives.append(
             .warning(
-                "'global' at node \(me) requested disconnect from node \(removed) to prevent overlapping partitions"))
+                "'global' at node \(me) requested disconnect from node \(removed) to prevent overlapping partitions"
+                    + " (\(reporter) lost \(lost))"))
         directives += nodeDown(removed, kind: .removeConnection, connectionGone: false)
         return directives
     }

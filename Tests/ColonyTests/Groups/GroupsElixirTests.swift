@@ -11,12 +11,17 @@ import Testing
 /// and completes `:global.sync`, `set_lock`, `del_lock` and `trans` with Colony nodes connected.
 @Suite("Groups: pg and global with Elixir", .serialized)
 struct GroupsElixirTests {
+    /// Connects to the Colony node, starts the default pg scope, and from then on keeps connected
+    /// to every node of the test (as libcluster would), so that a connection global's "prevent
+    /// overlapping partitions" takes down during the mesh's formation comes back.
     static let script = #"""
         colony = String.to_atom(System.get_env("COLONY_NODE"))
+        all = System.get_env("ALL_NODES") |> String.split(",") |> Enum.map(&String.to_atom/1)
         true = Node.connect(colony)
         {:ok, _} = :pg.start_link()
         IO.puts("READY")
-        Process.sleep(:infinity)
+        Stream.repeatedly(fn -> Enum.each((all -- [node()]) -- Node.list(), &Node.connect/1); Process.sleep(300) end)
+        |> Stream.run()
         """#
 
     @Test("2 Elixir + 2 Colony nodes agree on pg; Elixir uses Colony's global names and locks", .timeLimit(.minutes(3)))
@@ -26,18 +31,21 @@ struct GroupsElixirTests {
             let epmdPort = try await scope.startEPMD(.colony)
             let colonyA: Atom = "grp_ca@127.0.0.1"
             let colonyB: Atom = "grp_cb@127.0.0.1"
-            _ = try await scope.startColonyProcess(
-                name: colonyA.name, cookie: cookie, epmdPort: epmdPort,
-                extra: ["--pg-join", "workers", "--global-name", "colony_kv"])
-            let processB = try await scope.startColonyProcess(
-                name: colonyB.name, cookie: cookie, epmdPort: epmdPort,
-                extra: ["--pg-join", "workers", "--connect", colonyA.name])
             let elixirA: Atom = "grp_ea@127.0.0.1"
             let elixirB: Atom = "grp_eb@127.0.0.1"
+            let everyone = [colonyA, colonyB, elixirA, elixirB].map(\.name).joined(separator: ",")
+            _ = try await scope.startColonyProcess(
+                name: colonyA.name, cookie: cookie, epmdPort: epmdPort,
+                extra: ["--pg-join", "workers", "--global-name", "colony_kv", "--epmd-hosts", everyone])
+            let processB = try await scope.startColonyProcess(
+                name: colonyB.name, cookie: cookie, epmdPort: epmdPort,
+                extra: ["--pg-join", "workers", "--epmd-hosts", everyone])
             _ = try await scope.startElixirScript(
-                Self.script, file: "grp_a.exs", name: elixirA.name, cookie: cookie, epmdPort: epmdPort, colony: colonyA)
+                Self.script, file: "grp_a.exs", name: elixirA.name, cookie: cookie, epmdPort: epmdPort, colony: colonyA,
+                environment: ["ALL_NODES": everyone])
             let exB = try await scope.startElixirScript(
-                Self.script, file: "grp_b.exs", name: elixirB.name, cookie: cookie, epmdPort: epmdPort, colony: colonyB)
+                Self.script, file: "grp_b.exs", name: elixirB.name, cookie: cookie, epmdPort: epmdPort, colony: colonyB,
+                environment: ["ALL_NODES": everyone])
             let driver = try await scope.startNode(name: "grp_driver@127.0.0.1", cookie: cookie, epmdPort: epmdPort)
             let global = try await GlobalNames.start(on: driver)
             let rpc: @Sendable (Atom, Atom, Atom, [Term]) async throws -> Term = {
@@ -56,10 +64,29 @@ struct GroupsElixirTests {
                 return ProcessGroupsInteropTests.pids(result)
             }
             @Sendable func agree(_ nodes: [Atom], on expected: Set<PID>) async -> Bool {
-                await ProcessGroupsInteropTests.eventually(20) {
+                let agreed = await ProcessGroupsInteropTests.eventually(20) {
                     for target in nodes where (try? await members(target)) != expected { return false }
                     return true
                 }
+                if !agreed {
+                    for target in nodes { print("pg on \(target): \(String(describing: try? await members(target)))") }
+                    for target in nodes {
+                        print(
+                            "nodes on \(target): \(String(describing: try? await rpc(target, "erlang", "nodes", [])))")
+                    }
+                    for target in [colonyA, colonyB] {
+                        print(
+                            "global on \(target): \(String(describing: try? await rpc(target, "colony_global", "info", [])))"
+                        )
+                    }
+                    print("global on driver: \(global.info)")
+                    for line in (processB.standardOutput + processB.standardError).split(separator: "\n")
+                    where line.contains("grp_e") || line.contains("global") {
+                        print("CB: \(line)")
+                    }
+                    print("EB: \(exB.standardOutput.suffix(3000)) \(exB.standardError.suffix(3000))")
+                }
+                return agreed
             }
             // The Colony echoes joined at start; each Elixir node joins a process of its own.
             #expect(
@@ -103,6 +130,13 @@ struct GroupsElixirTests {
 
             // Global from Elixir: the Colony kv registered with --global-name, locks, sync.
             #expect(await ProcessGroupsInteropTests.eventually(20) { global.whereis("colony_kv")?.node == colonyA })
+            for target in [elixirA, elixirB] {
+                #expect(
+                    await ProcessGroupsInteropTests.eventually(20) {
+                        let found = try? await rpc(target, "global", "whereis_name", ["colony_kv"])
+                        return found?.pidValue?.node == colonyA
+                    }, "colony_kv on \(target)")
+            }
             #expect(
                 try await GlobalInteropTests.eval(
                     "gen_server:call({global, colony_kv}, {put, k, 7}).", on: elixirA, from: driver) == "ok")

@@ -219,12 +219,14 @@ final class InteropScope: @unchecked Sendable {
     /// on the private EPMD, with `COLONY_NODE` set to `colony`; waits (bounded) for its `READY`
     /// line and returns the running process.
     func startElixirScript(
-        _ script: String, file: String, name: String, cookie: String, epmdPort: Int, colony: Atom
+        _ script: String, file: String, name: String, cookie: String, epmdPort: Int, colony: Atom,
+        environment extra: [String: String] = [:]
     ) async throws -> ExternalProcess {
         let path = directory.appendingPathComponent(file)
         try script.write(to: path, atomically: true, encoding: .utf8)
         var environment = InteropScope.erlEnvironment(epmdPort: epmdPort)
         environment["COLONY_NODE"] = colony.name
+        for (key, value) in extra { environment[key] = value }
         let ex = ExternalProcess(
             executable: try InteropTools.elixir(),
             arguments: [
