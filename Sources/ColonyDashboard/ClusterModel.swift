@@ -42,6 +42,22 @@ public struct ClusterModel: Sendable, Codable, Hashable {
         /// Its `pg` groups (default scope) with their members on every node, as it sees them
         /// (Colony nodes that run a scope).
         public var groups: [Group]?
+        /// The global names it knows, with their processes (Colony nodes that run global names).
+        public var globalNames: [GlobalName]? = nil
+    }
+
+    /// A global name as one node sees it.
+    public struct GlobalName: Sendable, Codable, Hashable {
+        /// The name, as Erlang prints it.
+        public var name: String
+        /// The process registered under it.
+        public var pid: String
+
+        /// A name from its parts.
+        public init(name: String, pid: String) {
+            self.name = name
+            self.pid = pid
+        }
     }
 
     /// A `pg` group as one node sees it.

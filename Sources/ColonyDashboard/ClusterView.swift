@@ -49,6 +49,11 @@ public struct ClusterView: Sendable {
         members[node]?.groups = groups.sorted { $0.name < $1.name }
     }
 
+    /// A Colony node answered with the global names it knows (`colony_global:names()`).
+    public mutating func observedGlobalNames(_ names: [ClusterModel.GlobalName], of node: String) {
+        members[node]?.globalNames = names.sorted { $0.name < $1.name }
+    }
+
     /// A Colony node answered with `snapshot` at `time`.
     public mutating func observed(_ snapshot: NodeSnapshot, at time: Int64) {
         var member = members[snapshot.name] ?? Self.blank(snapshot.name)

@@ -119,9 +119,11 @@ public final class DashboardCollector: Sendable {
         // Membership views from the Colony nodes that run one (the others answer undef).
         var views: [RPCRequest] = []
         var groupRequests: [(Atom, RPCRequest)] = []
+        var nameRequests: [(Atom, RPCRequest)] = []
         for (peer, _, colony) in pending where colony {
             views.append(await process.sendRPC(peer, ClusterMembership.processName, "view", []))
             groupRequests.append((peer, await process.sendRPC(peer, "colony_pg", "groups", ["pg"])))
+            nameRequests.append((peer, await process.sendRPC(peer, "colony_global", "names", [])))
         }
         for (peer, request, colony) in pending {
             do {
@@ -158,6 +160,16 @@ public final class DashboardCollector: Sendable {
                 return ClusterModel.Group(name: "\(pair[0])", members: pids.map { "\($0)" })
             }
             update { $0.observedGroups(groups, of: peer.name) }
+        }
+        for (peer, request) in nameRequests {
+            guard let answer = try? await request.result(in: process, timeout: timeout),
+                case .list(let entries) = answer
+            else { continue }
+            let names = entries.compactMap { entry -> ClusterModel.GlobalName? in
+                guard case .tuple(let pair) = entry, pair.count == 2 else { return nil }
+                return ClusterModel.GlobalName(name: "\(pair[0])", pid: "\(pair[1])")
+            }
+            update { $0.observedGlobalNames(names, of: peer.name) }
         }
     }
 

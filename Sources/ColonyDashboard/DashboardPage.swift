@@ -1,5 +1,5 @@
 /// The dashboard's one page: the cluster graph, a card per node (processes, top processes by
-/// messages waiting, its membership view, its pg groups, supervision trees) and the recent events, redrawn from
+/// messages waiting, its membership view, its pg groups, its global names, supervision trees) and the recent events, redrawn from
 /// each model the server sends over server-sent events (`/events`); no reload. Every drawn node
 /// carries `data-node` and `data-status`, and each row of a membership view `data-member` and
 /// `data-member-status`, which scripts and the browser test read.
@@ -165,6 +165,17 @@ enum DashboardPage {
               const r = el("tr", {"data-group": g.name, "data-group-size": String(g.members.length)});
               r.appendChild(el("td", {}, g.name));
               r.appendChild(el("td", {class: "n"}, g.members.length + (g.members.length === 1 ? " member" : " members")));
+              t.appendChild(r);
+            }
+            c.appendChild(t);
+          }
+          if (node.globalNames && node.globalNames.length) {
+            c.appendChild(el("div", {class: "muted", style: "margin-top:.4em"}, "global names"));
+            const t = el("table", {class: "top names"});
+            for (const n of node.globalNames) {
+              const r = el("tr", {"data-global-name": n.name});
+              r.appendChild(el("td", {}, n.name));
+              r.appendChild(el("td", {class: "n"}, n.pid));
               t.appendChild(r);
             }
             c.appendChild(t);

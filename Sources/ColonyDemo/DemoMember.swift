@@ -8,7 +8,8 @@ import ErlangTerm
 /// a supervisor `demo_sup` over a worker registered as `crasher` that dies when cast `crash`.
 public enum DemoMember {
     /// Registers the functions the scenarios call on any node of the cluster:
-    /// `demo:square(N)`, `demo:slow_square(N, Milliseconds)`, `demo:whereis(Name)`.
+    /// `demo:square(N)`, `demo:slow_square(N, Milliseconds)`, `demo:whereis(Name)`,
+    /// `demo:register_kv_global(Name)`.
     public static func registerFunctions(on node: Node) {
         node.functions.register(module: "demo", function: "square") { arguments, _ in
             guard case .integer(let n)? = arguments.first else { throw ProcessExit("badarg") }
@@ -19,6 +20,13 @@ public enum DemoMember {
             else { throw ProcessExit("badarg") }
             try await Task.sleep(for: .milliseconds(wait))
             return .integer(n * n)
+        }
+        // demo:register_kv_global(Name): registers this node's kv as the global Name.
+        node.functions.register(module: "demo", function: "register_kv_global") { arguments, process in
+            guard let name = arguments.first, let kv = process.node.whereis("kv"),
+                let global = process.node.globalNames
+            else { throw ProcessExit("badarg") }
+            return await global.register(name, kv) ? "yes" : "no"
         }
         node.functions.register(module: "demo", function: "whereis") { arguments, process in
             guard case .atom(let name)? = arguments.first else { throw ProcessExit("badarg") }
@@ -40,6 +48,8 @@ public enum DemoMember {
         // The seed's WorkerPool: every member's echo is a worker in the `workers` pg group.
         let groups = try await ProcessGroups.start(on: node)
         try await groups.join("workers", [echo])
+        // Global names (OTP's global protocol), for the seed's GlobalStateManager.
+        _ = try await GlobalNames.start(on: node)
         try await node.startServer(KeyValueServer(), name: .local("kv"))
         try await node.startSupervisor(
             strategy: .oneForOne,

@@ -1,5 +1,6 @@
 public import Colony
 public import ColonyDashboard
+import ColonyGroups
 public import ErlangTerm
 public import Foundation
 
@@ -97,6 +98,9 @@ public struct DemoRunner: Sendable {
             configuration.startsEPMDServer = false
             configuration.listenAddress = "127.0.0.1"
             node = try await Node.start(configuration)
+            // Global names before any connection, as OTP's global runs from boot: a peer syncs
+            // its names with a node whose name server was there at nodeup.
+            _ = try await GlobalNames.start(on: node)
             if let port = options.dashboardPort {
                 do {
                     dashboard = try await Self.startDashboard(on: node, port: port)

@@ -7,7 +7,7 @@ import ErlangTerm
 extension DemoScenario {
     /// Every scenario, in the order the demo runs them.
     public static let all: [DemoScenario] = [
-        connect, discovery, messages, rpc, genServer, processGroups, supervisor, taskRunner, partition,
+        connect, discovery, messages, rpc, genServer, processGroups, globalNames, supervisor, taskRunner, partition,
     ]
 
     /// A new member started with no address of anyone is found by gossip (libcluster's format,
@@ -294,5 +294,63 @@ extension Term {
     fileprivate var listElements: [Term]? {
         if case .list(let elements) = self { return elements }
         return nil
+    }
+}
+
+extension DemoScenario {
+    /// The seed's GlobalStateManager on `global` (OTP's protocol): a member's `kv` is registered
+    /// cluster-wide as `state_manager`; this node and the other members find the same process and
+    /// call it by name; then every member races to register one name at the same moment, and
+    /// exactly one wins.
+    static let globalNames = DemoScenario(name: "global", title: "a global name and a registration race") {
+        context in
+        // This node's name server, started with the node (before it connected to the members).
+        guard let global = context.node.globalNames else { throw DemoFailure("no global name server here") }
+        // global:sync() everywhere first: every node's names are merged with every other's.
+        await global.sync()
+        for member in context.members {
+            let synced = try await context.inProcess {
+                try await $0.rpc(member, "global", "sync", [], timeout: .seconds(20))
+            }
+            try context.check(synced == "ok", "global:sync() on \(member): \(synced)")
+        }
+        // On the last member: the tasks scenario kills the first, and the name stays for the
+        // dashboard.
+        let owner = context.members[context.members.count - 1]
+        let registered = try await context.inProcess {
+            try await $0.rpc(owner, "demo", "register_kv_global", ["state_manager"])
+        }
+        try context.check(registered == "yes", "\(owner) could not register state_manager: \(registered)")
+        var found: PID?
+        for _ in 0..<200 where found == nil {
+            found = global.whereis("state_manager")
+            if found == nil { try await Task.sleep(for: .milliseconds(25)) }
+        }
+        guard let manager = found else { throw DemoFailure("state_manager never appeared here") }
+        try context.check(manager.node == owner, "state_manager is \(manager), not on \(owner)")
+        _ = try await context.node.call(.global("state_manager"), .tuple(["put", "visits", 1]))
+        let value = try await context.node.call(.global("state_manager"), .tuple(["get", "visits"]))
+        try context.check(value == 1, "{global, state_manager} answered \(value)")
+        for member in context.members where member != owner {
+            let seen = try await context.inProcess {
+                try await $0.rpc(member, "global", "whereis_name", ["state_manager"])
+            }
+            try context.check(seen == .pid(manager), "\(member) sees state_manager as \(seen)")
+        }
+        // Every member registers `demo_race` at once: global's lock lets exactly one win.
+        let answers = try await withThrowingTaskGroup(of: Term.self) { group in
+            for member in context.members {
+                group.addTask {
+                    try await context.inProcess {
+                        try await $0.rpc(member, "colony_global", "register_new", ["demo_race"])
+                    }
+                }
+            }
+            return try await group.reduce(into: [Term]()) { $0.append($1) }
+        }
+        let winners = answers.filter { $0.tupleElements?.first == "yes" }
+        try context.check(winners.count == 1, "\(winners.count) members won the race: \(answers)")
+        return "state_manager on \(owner) found and called here and on every member; "
+            + "\(context.members.count) members raced for demo_race, one won"
     }
 }

@@ -1,4 +1,4 @@
-import Colony
+public import Colony
 import ErlangTerm
 import Synchronization
 
@@ -123,4 +123,9 @@ final class GlobalTable: Sendable {
     func add(_ names: GlobalNames) { table.withLock { $0[names.node.name.name] = Weak(names: names) } }
 
     func names(on node: Node) -> GlobalNames? { table.withLock { $0[node.name.name]?.names } }
+}
+
+extension Node {
+    /// The global name server running on this node, if ``GlobalNames/start(on:settings:)`` ran.
+    public var globalNames: GlobalNames? { GlobalTable.shared.names(on: self) }
 }

@@ -70,6 +70,9 @@ struct ClusterViewTests {
         #expect(!model.nodes.contains { $0.name == "z@h" })
         view.observedGroups([.init(name: "workers", members: ["<a@h.5.0>", "<b@h.9.0>"])], of: "a@h")
         #expect(try Self.member(view.model(at: 12), "a@h").groups?.first?.members.count == 2)
+        view.observedGlobalNames(
+            [.init(name: "leader", pid: "<b@h.9.0>"), .init(name: "cache", pid: "<a@h.5.0>")], of: "a@h")
+        #expect(try Self.member(view.model(at: 13), "a@h").globalNames?.map(\.name) == ["cache", "leader"])
     }
 
     @Test("links are the connections live nodes report, each once, in sorted order")

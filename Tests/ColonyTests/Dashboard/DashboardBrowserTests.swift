@@ -37,6 +37,8 @@ struct DashboardBrowserTests {
             members.allSatisfy { statuses["graph:\($0)"] == "up" && statuses["card:\($0)"] == "up" }
                 && members.allSatisfy { observer in members.allSatisfy { statuses["member:\(observer):\($0)"] == "up" }
                 }
+                // The demo's GlobalStateManager, registered on demo_c, is listed by every member.
+                && members.allSatisfy { statuses["name:\($0):state_manager"] == "yes" }
         }
         try #require(allUp != nil, "the page never showed every member up in every view")
 
@@ -67,7 +69,8 @@ struct DashboardBrowserTests {
 
     /// The statuses on the page: `graph:NODE` and `card:NODE` for each node drawn,
     /// `member:OBSERVER:NODE` for each row of each membership view, `group:NODE:GROUP` (the
-    /// member count) for each pg group a node lists, and `live`.
+    /// member count) for each pg group a node lists, `name:NODE:NAME` for each global name it
+    /// lists, and `live`.
     static func statuses(_ browser: WebDriver) async throws -> [String: String] {
         let script = """
             const out = {};
@@ -76,6 +79,7 @@ struct DashboardBrowserTests {
               out['card:' + e.dataset.node] = e.dataset.status;
               for (const r of e.querySelectorAll('[data-member]')) out['member:' + e.dataset.node + ':' + r.dataset.member] = r.dataset.memberStatus;
               for (const r of e.querySelectorAll('[data-group]')) out['group:' + e.dataset.node + ':' + r.dataset.group] = r.dataset.groupSize;
+              for (const r of e.querySelectorAll('[data-global-name]')) out['name:' + e.dataset.node + ':' + r.dataset.globalName] = 'yes';
             }
             out['live'] = document.getElementById('live').className;
             return out;
