@@ -190,6 +190,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "groups-example",
+            dependencies: ["Colony", "ColonyGroups", "ErlangTerm"],
+            path: "Examples/GroupsApp",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "counter-example",
             dependencies: ["Colony", "ErlangTerm"],
             path: "Examples/CounterApp",

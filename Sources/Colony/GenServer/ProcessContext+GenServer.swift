@@ -102,6 +102,19 @@ extension ProcessContext {
         }
     }
 
+    /// Sends a plain message to a server reference: `Name ! Msg` for a local or remote name,
+    /// `global:send/2` for ``ServerRef/global(_:)``, a registry's `send` for `via`.
+    ///
+    /// - Throws: ``GenServerCallError`` with `noproc` when the name is not registered (OTP exits
+    ///   with `badarg` there).
+    public func send(_ message: Term, to server: ServerRef) async throws {
+        switch resolve(server) {
+        case nil: throw GenServerCallError(.noproc, server: server.term, request: message)
+        case .pid(let pid)?: await send(message, to: pid)
+        case .remote(let name, let remote)?: await send(message, to: name, on: remote)
+        }
+    }
+
     /// Answers a call (OTP's `gen_server:reply/2`): `{Tag, Reply}` to the caller's alias, or to its
     /// pid for an old-style tag. A server replies this way after returning `.noReply`, from its
     /// own process; another task can use ``Node/reply(to:_:)``.

@@ -16,9 +16,16 @@ extension Node {
         distribution.watchNodes(pid, on)
     }
 
+    /// Puts `message` into a local process's mailbox without suspending (for code that cannot
+    /// await, such as a continuation's closure); `false` when the process is gone or not local.
+    @discardableResult
+    public func post(_ message: Term, to pid: PID) -> Bool {
+        deliverIfAlive(message, to: pid)
+    }
+
     /// Puts `message` into a local process's mailbox; `false` when the process is gone.
     func deliverIfAlive(_ message: Term, to pid: PID) -> Bool {
-        guard let process = processes.lookup(pid), !process.hasExited else { return false }
+        guard isLocal(pid), let process = processes.lookup(pid), !process.hasExited else { return false }
         process.mailbox.enqueue(.message(message))
         return true
     }

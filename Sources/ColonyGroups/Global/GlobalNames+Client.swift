@@ -8,12 +8,12 @@ extension GlobalNames {
     /// is taken or `pid` already has a global name. Safe against races: it runs under global's
     /// own lock on every known node, as OTP's does.
     public func register(_ name: Term, _ pid: PID, resolve: GlobalConflictResolution = .exitRandom) async -> Bool {
-        await withProcess { process in
+        await withRegistrar { process in
             await self.registering(name, resolve: resolve, process: process) { nodes in
                 guard self.whereis(name) == nil, !self.registrations.contains(where: { $0.pid == pid }) else {
                     return false
                 }
-                _ = await Self.multiCall(
+                _ = await Self.registrarCall(
                     nodes, .tuple(["register", name, .pid(pid), resolve.method]), process: process)
                 return true
             }
@@ -22,9 +22,9 @@ extension GlobalNames {
 
     /// Registers `pid` as `name` whether or not the name is taken (`global:re_register_name/3`).
     public func reregister(_ name: Term, _ pid: PID, resolve: GlobalConflictResolution = .exitRandom) async {
-        await withProcess { process in
-            _ = await self.registering(name, resolve: resolve, process: process) { nodes in
-                _ = await Self.multiCall(
+        _ = await withRegistrar { process in
+            await self.registering(name, resolve: resolve, process: process) { nodes in
+                _ = await Self.registrarCall(
                     nodes, .tuple(["register", name, .pid(pid), resolve.method]), process: process)
                 return true
             }
@@ -34,9 +34,9 @@ extension GlobalNames {
     /// Removes `name` on every node (`global:unregister_name/1`).
     public func unregister(_ name: Term) async {
         guard whereis(name) != nil || registeredNames.contains(name) else { return }
-        await withProcess { process in
-            _ = await self.transAllKnown(process: process) { nodes in
-                _ = await Self.multiCall(nodes, .tuple(["unregister", name]), process: process)
+        _ = await withRegistrar { process in
+            await self.transAllKnown(process: process) { nodes in
+                _ = await Self.registrarCall(nodes, .tuple(["unregister", name]), process: process)
                 return true
             }
         }
@@ -110,8 +110,15 @@ extension GlobalNames {
 
     // MARK: - The protocol's client side
 
-    /// `trans_all_known/1`: global's own lock on every known node (making sure none became known
-    /// meanwhile), then `body` with those nodes, then the lock goes.
+    /// `trans_all_known/1`, run by the registrar: global's own lock on every known node (making
+    /// sure none became known meanwhile), then `body` with those nodes, then the lock goes.
+    ///
+    /// Two rounds where OTP takes five: the first attempt asks every node at once (OTP asks the
+    /// boss alone first, which only spares contention); after a refusal it backs off and takes the
+    /// boss first, as OTP. The lock is released without waiting for the answers: the registrar's
+    /// next requests reach each node after its release (per-pair order), and anyone else's retry
+    /// finds it gone. The requests and answers are OTP's (`set_lock`, `del_lock`), so Erlang nodes
+    /// take part unchanged.
     func transAllKnown(process: ProcessContext, _ body: ([Atom]) async -> Bool) async -> Bool {
         let id: Term = .tuple([GlobalProtocol.globalResource, .pid(process.pid)])
         var times = 0
@@ -120,21 +127,76 @@ extension GlobalNames {
             let known = knownNodes
             nodes = [node.name] + known
             let boss = nodes.max() ?? node.name
-            if await Self.setLockOnNodes(id, [boss], process: process) {
-                if await Self.setLockOnNodes(id, nodes, process: process), Set(knownNodes).isSubset(of: known) {
-                    break
+            let first = times == 0 ? nodes : [boss]
+            if await Self.registrarSetLock(id, first, process: process) {
+                var all = first == nodes
+                if !all { all = await Self.registrarSetLock(id, nodes, process: process) }
+                if all {
+                    if Set(knownNodes).isSubset(of: known) { break }
+                    await Self.releaseLock(id, on: nodes, process: process)
+                } else {
+                    await Self.releaseLock(id, on: [boss], process: process)
                 }
-                _ = await Self.multiCall([boss], .tuple(["del_lock", id]), process: process)
             }
             try? await Task.sleep(for: Self.backOff(times))
             times += 1
         }
         let result = await body(nodes)
-        // delete_global_lock/2: the boss last.
-        let boss = nodes.max() ?? node.name
-        _ = await Self.multiCall(nodes.filter { $0 != boss }, .tuple(["del_lock", id]), process: process)
-        _ = await Self.multiCall([boss], .tuple(["del_lock", id]), process: process)
+        await Self.releaseLock(id, on: nodes, process: process)
         return result
+    }
+
+    /// `delete_global_lock/2` without waiting: every node but the boss, then the boss.
+    static func releaseLock(_ id: Term, on nodes: [Atom], process: ProcessContext) async {
+        let boss = nodes.max()
+        for target in nodes.filter({ $0 != boss }) + (boss.map { [$0] } ?? []) {
+            let tag: Term = .tuple(["$colony_release", .reference(process.makeReference())])
+            await process.send(
+                .tuple(["$gen_call", .tuple([.pid(process.pid), tag]), .tuple(["del_lock", id])]),
+                to: GlobalProtocol.serverName, on: target)
+        }
+    }
+
+    /// `set_lock_on_nodes/2` for the registrar (``registrarCall(_:_:process:)``).
+    static func registrarSetLock(_ id: Term, _ nodes: [Atom], process: ProcessContext) async -> Bool {
+        let replies = await registrarCall(nodes, .tuple(["set_lock", id]), process: process)
+        guard replies.contains(where: { $0.1 != "true" }) else { return true }
+        if replies.count > 1 { await releaseLock(id, on: replies.filter { $0.1 == "true" }.map(\.0), process: process) }
+        return false
+    }
+
+    /// `multi_call` for the registrar, which watches node events (``Node/watchNodes(_:_:)``) instead
+    /// of monitoring each name server for each call: a node that is not connected, or whose
+    /// `nodedown` comes first, does not count. Only for known nodes, which all run global.
+    static func registrarCall(_ nodes: [Atom], _ request: Term, process: ProcessContext) async -> [(Atom, Term)] {
+        var waiting: [Term: Atom] = [:]
+        let connected = Set(process.node.nodes(.visible))
+        for target in nodes where target == process.node.name || connected.contains(target) {
+            let tag: Term = .reference(process.makeReference())
+            waiting[tag] = target
+            await process.send(
+                .tuple(["$gen_call", .tuple([.pid(process.pid), tag]), request]), to: GlobalProtocol.serverName,
+                on: target)
+        }
+        var replies: [(Atom, Term)] = []
+        while !waiting.isEmpty {
+            let answer = try? await process.receive { message -> (Term?, Atom, Term?)? in
+                guard case .tuple(let t) = message else { return nil }
+                if t.count == 2, let target = waiting[t[0]] { return (t[0], target, t[1]) }
+                if t.count == 3, t[0] == "nodedown", case .atom(let gone) = t[1], waiting.values.contains(gone) {
+                    return (nil, gone, nil)
+                }
+                return nil
+            }
+            guard let (tag, target, reply) = answer ?? nil else { break }
+            if let tag, let reply {
+                waiting[tag] = nil
+                replies.append((target, reply))
+            } else {
+                waiting = waiting.filter { $0.value != target }
+            }
+        }
+        return replies.sorted { $0.0 < $1.0 }
     }
 
     /// `set_lock_on_nodes/2` with `check_replies/3`.

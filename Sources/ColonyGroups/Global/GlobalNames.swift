@@ -21,6 +21,8 @@ public final class GlobalNames: Sendable {
     let machine: Mutex<Machine>
     let resolvers = Mutex<[Term: GlobalConflictResolution]>([:])
     private let subscribers = Broadcast<GlobalNameChange>()
+    let registrar = Mutex<PID?>(nil)
+    let registrarJobs = Mutex<(next: Int, jobs: [Int: RegistrarJob])>((0, [:]))
     let logger: Logger
 
     struct Machine: Sendable {
@@ -71,6 +73,8 @@ public final class GlobalNames: Sendable {
         for peer in node.nodes(.visible) {
             await node.send(.tuple(["nodeup", .atom(peer), .map(TermMap([(.atom("node_type"), "visible")]))]), to: pid)
         }
+        let registrar = names.startRegistrar()
+        names.registrar.withLock { $0 = registrar }
         node.installGlobalRegistry(GlobalNameRegistry(names: names))
         names.registerFunctions()
         return names
@@ -80,6 +84,7 @@ public final class GlobalNames: Sendable {
     public func stop() async {
         node.installGlobalRegistry(nil)
         node.watchNodes(pid, false)
+        await stopRegistrar()
         await node.send(Self.stopRequest, to: pid)
         subscribers.finish()
     }
