@@ -10,7 +10,7 @@ extension GlobalNames {
     public func register(_ name: Term, _ pid: PID, resolve: GlobalConflictResolution = .exitRandom) async -> Bool {
         await withRegistrar { process in
             await self.registering(name, resolve: resolve, process: process) { nodes in
-                guard self.whereis(name) == nil, !self.registrations.contains(where: { $0.pid == pid }) else {
+                guard self.whereis(name) == nil, !self.hasName(pid) else {
                     return false
                 }
                 _ = await Self.registrarCall(

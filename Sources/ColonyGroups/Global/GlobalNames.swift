@@ -99,6 +99,9 @@ public final class GlobalNames: Sendable {
         return pid
     }
 
+    /// Whether `pid` holds a global name (`check_dupname/2`: a process has at most one).
+    public func hasName(_ pid: PID) -> Bool { machine.withLock { $0.server.table.namesOf[pid] != nil } }
+
     /// Every registered name (`global:registered_names/0`).
     public var registeredNames: [Term] { machine.withLock { $0.server.table.all.map(\.name) } }
 
@@ -197,7 +200,8 @@ public final class GlobalNames: Sendable {
         case .watch(let target):
             if target != pid, monitors[target] == nil { monitors[target] = await process.monitor(target) }
         case .unwatch(let target):
-            if let reference = monitors.removeValue(forKey: target) { await process.demonitor(reference, flush: true) }
+            // A DOWN already queued is ignored when it comes (its monitor is no longer listed).
+            if let reference = monitors.removeValue(forKey: target) { await process.demonitor(reference) }
         case .resolve(let peer, let tag, let names):
             startResolver(peer: peer, tag: tag, names: names)
         case .syncOther(let peer):
