@@ -38,13 +38,15 @@ func runNode(_ arguments: [String]) async throws {
     for _ in 0..<workers { _ = try await pool.startWorker() }
     let deadline = ContinuousClock.now + .seconds(60)
     let others = all.filter { $0 != node.name }
-    let meshed = await until(deadline) {
+    // Keeps every other node connected, as libcluster does (global's "prevent overlapping
+    // partitions" may take a connection down while the mesh forms).
+    @Sendable func meshed() async -> Bool {
         for peer in others where !node.nodes(.visible).contains(peer) { _ = await node.connect(to: peer) }
         return Set(others).isSubset(of: Set(node.nodes(.visible)))
     }
-    guard meshed else { throw ExampleFailure("no mesh: \(node.nodes(.visible))") }
+    guard await until(deadline, meshed) else { throw ExampleFailure("no mesh: \(node.nodes(.visible))") }
     let total = workers * all.count
-    guard await until(deadline, { pool.workerDistribution.values.reduce(0, +) == total }) else {
+    guard await until(deadline, { await meshed() && pool.workerDistribution.values.reduce(0, +) == total }) else {
         throw ExampleFailure("workers seen: \(pool.workerDistribution)")
     }
     let distribution = pool.workerDistribution.sorted { $0.key < $1.key }.map { "\($0.key.name)=\($0.value)" }
@@ -62,8 +64,10 @@ func runNode(_ arguments: [String]) async throws {
 
     try await GlobalStateManager.put(.atom(Atom("done_\(node.name.name)")), "true", on: node)
     let keys = all.map { Term.atom(Atom("done_\($0.name)")) }
-    let complete = try await until(deadline) {
-        guard case .map(let state) = try await GlobalStateManager.getAll(on: node) else { return false }
+    let complete = await until(deadline) {
+        guard await meshed(), case .map(let state) = try? await GlobalStateManager.getAll(on: node) else {
+            return false
+        }
         return keys.allSatisfy { state[$0] != nil }
     }
     guard complete else { throw ExampleFailure("the global state never had every node's key") }

@@ -57,8 +57,9 @@ extension Distribution {
     }
 
     /// The handshake's questions (the acceptor's, and the initiator's `alive`), answered from the
-    /// connection table.
-    func handshakeOptions(timeout: TimeAmount) -> HandshakeHandler.Options {
+    /// connection table. `accepting` is the channel of a handshake this node accepts: while it
+    /// runs, the peer counts as being connected (see `alive`).
+    func handshakeOptions(timeout: TimeAmount, accepting channel: (any Channel)? = nil) -> HandshakeHandler.Options {
         HandshakeHandler.Options(
             timeout: timeout,
             acceptance: .immediate { [weak self] request in
@@ -66,23 +67,42 @@ extension Distribution {
                 // Not yet authenticated: its name is looked up, never interned. A name with no
                 // atom yet has no connection and no attempt under way.
                 let peer = Atom(existing: request.peerName)
-                return self.state.withLock { state -> AcceptanceDecision in
+                let decision = self.state.withLock { state -> AcceptanceDecision in
                     if state.stopping { return .notAllowed }
                     guard let peer else { return .allowed }
                     if state.connections[peer] != nil { return .alreadyConnected }
                     if state.connecting[peer] != nil { return .simultaneous }
                     return .allowed
                 }
+                if let peer, let channel, decision == .allowed || decision == .simultaneous {
+                    self.noteAccepting(peer, channel)
+                }
+                return decision
             },
             // Initiator: the peer says it is already connected to this node. As OTP's
             // `is_pending`: go on (replacing that connection, left from an earlier incarnation or
-            // already dead) only if this node has no connection to the peer; if the peer's own
-            // attempt reached this node first and is up, keep that one, or its links and
-            // monitors would break for nothing.
+            // already dead) only if this node has neither a connection to the peer nor a
+            // handshake from it under way; otherwise the peer's own attempt reached this node
+            // first, and replacing it would break its links and monitors for nothing.
             alive: .immediate { [weak self] peerName in
                 guard let self, let peer = Atom(existing: peerName) else { return true }
-                return self.state.withLock { $0.connections[peer] == nil }
+                return self.state.withLock { $0.connections[peer] == nil && ($0.accepting[peer]?.isEmpty ?? true) }
             })
+    }
+
+    /// Records a handshake from `peer` that this node accepts, until its channel is installed or
+    /// closes.
+    private func noteAccepting(_ peer: Atom, _ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        _ = state.withLock { $0.accepting[peer, default: []].insert(id) }
+        channel.closeFuture.whenComplete { [weak self] _ in self?.doneAccepting(peer, id) }
+    }
+
+    func doneAccepting(_ peer: Atom, _ id: ObjectIdentifier) {
+        state.withLock { state in
+            state.accepting[peer]?.remove(id)
+            if state.accepting[peer]?.isEmpty == true { state.accepting[peer] = nil }
+        }
     }
 
     /// Installs the connection handler behind a completed handshake and records the connection.
@@ -95,6 +115,7 @@ extension Distribution {
         }
         let connection = DistributionConnection(
             channel: channel, handshake: result, metrics: metrics?.connection(to: result.peerName))
+        defer { doneAccepting(peer, ObjectIdentifier(channel)) }
         // Recorded before the handler reads a frame: every signal the peer sends finds the
         // connection's route open, and a close reported at once still finds it to remove.
         let (replaced, lost) = state.withLock { state -> (DistributionConnection?, Set<PID>) in

@@ -20,7 +20,8 @@ extension Distribution {
                     let machine = HandshakeStateMachine(
                         accepting: handshake, challenge: UInt32.random(in: 0...UInt32.max))
                     let future = try HandshakeHandler.install(
-                        on: channel, machine: machine, options: self.handshakeOptions(timeout: timeout), logger: logger)
+                        on: channel, machine: machine,
+                        options: self.handshakeOptions(timeout: timeout, accepting: channel), logger: logger)
                     future.whenSuccess { result in
                         do {
                             _ = try self.install(channel: channel, result: result)

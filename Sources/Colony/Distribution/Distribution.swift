@@ -17,6 +17,8 @@ final class Distribution: Sendable {
         var connecting: [Atom: Task<DistributionConnection?, Never>] = [:]
         var subscribers: [Int: AsyncStream<NodeEvent>.Continuation] = [:]
         var nextSubscriber = 0
+        /// Handshakes this node is accepting and has let go on, by peer (channel identities).
+        var accepting: [Atom: Set<ObjectIdentifier>] = [:]
         /// Local processes told of node events by message (`net_kernel:monitor_nodes/2`).
         var nodeWatchers: Set<PID> = []
         var listener: (any Channel)?

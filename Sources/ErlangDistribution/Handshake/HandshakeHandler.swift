@@ -202,7 +202,13 @@ public final class HandshakeHandler: ChannelInboundHandler, RemovableChannelHand
         guard !finished else { return }
         finished = true
         timeoutTask?.cancel()
-        logger.error("distribution handshake failed: \(failure)")
+        switch failure.reason {
+        case .simultaneousConnectLost, .duplicateConnectionAbandoned:
+            // Two nodes connecting to each other at once: one connection stays, as intended.
+            logger.debug("distribution handshake ended: \(failure)")
+        default:
+            logger.error("distribution handshake failed: \(failure)")
+        }
         context.fireUserInboundEventTriggered(HandshakeEvent.failed(failure))
         promise.fail(failure)
         let channel = context.channel
