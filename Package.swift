@@ -111,6 +111,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "ColonyData",
+            dependencies: [
+                "Colony",
+                "ErlangTerm",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "ColonyGroups",
             dependencies: ["Colony", "ErlangTerm"],
             swiftSettings: strictSettings
@@ -226,6 +236,17 @@ let package = Package(
                 "ColonyTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ColonyDataTests",
+            dependencies: [
+                "ColonyData",
+                "Colony",
+                "ErlangTerm",
+                "ColonyTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings
         ),

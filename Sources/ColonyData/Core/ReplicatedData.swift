@@ -1,0 +1,51 @@
+/// A value that replicas update independently and merge into the same result whatever order,
+/// grouping or duplication their states and deltas arrive in (a state-based CRDT: `merge` is
+/// commutative, associative and idempotent).
+///
+/// Every mutator of Colony's types applies the change and returns its **delta**: a value of the
+/// same type holding only what changed, which merges into any replica exactly as the full state
+/// would. The ``Replicator`` ships deltas, not states.
+///
+/// A value is made of **parts** (the elements of a set, the entries of a map, the replicas of a
+/// counter), and `restricted(to:)` cuts out a sub-value that holds only some of them. The
+/// replicator records which parts changed, so a peer that missed updates is sent those parts and
+/// not the whole value. Types without useful parts use ``WholeValue``.
+public protocol ReplicatedData: Codable, Sendable, Equatable {
+    /// What a value is made of, for change tracking; local to one process, never sent.
+    associatedtype Part: Hashable, Sendable = WholeValue
+
+    /// An empty value, the identity of `merge`.
+    init()
+
+    /// Merges `other` in: afterwards `self` is the least upper bound of both.
+    mutating func merge(_ other: Self)
+
+    /// The parts this value (typically a delta) holds.
+    var parts: [Part] { get }
+
+    /// The sub-value holding only `parts`; merging it elsewhere transfers those parts' state.
+    func restricted(to parts: Set<Part>) -> Self
+}
+
+/// The single part of a value that is replicated as a whole.
+public enum WholeValue: Hashable, Sendable {
+    /// The whole value.
+    case whole
+}
+
+extension ReplicatedData where Part == WholeValue {
+    /// The one part.
+    public var parts: [Part] { [.whole] }
+
+    /// The whole value.
+    public func restricted(to parts: Set<Part>) -> Self { parts.isEmpty ? Self() : self }
+}
+
+extension ReplicatedData {
+    /// `self` merged with `other`.
+    public func merging(_ other: Self) -> Self {
+        var result = self
+        result.merge(other)
+        return result
+    }
+}

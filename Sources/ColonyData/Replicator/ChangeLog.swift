@@ -1,0 +1,76 @@
+import DequeModule
+
+/// Which parts of which keys changed, in the order they changed, numbered by a counter that only
+/// grows: a peer that has seen everything up to counter `w` is sent exactly the parts changed
+/// after `w`, each once, at its latest state.
+struct ChangeLog: Sendable {
+    struct PartRef: Hashable, @unchecked Sendable {
+        let key: String
+        let part: AnyHashable
+    }
+
+    /// The counter of the latest change.
+    private(set) var counter: UInt64 = 0
+    /// The counter at which each part last changed.
+    private var latest: [PartRef: UInt64] = [:]
+    /// Changes in counter order; entries superseded by a later change of the same part are
+    /// skipped when read and dropped when the log is compacted.
+    private var log: Deque<(counter: UInt64, ref: PartRef)> = []
+
+    /// How many parts are tracked.
+    var partCount: Int { latest.count }
+
+    init(counter: UInt64 = 0) { self.counter = counter }
+
+    /// Records that `parts` of `key` changed.
+    mutating func record(_ key: String, _ parts: some Sequence<AnyHashable>) {
+        for part in parts {
+            counter += 1
+            let ref = PartRef(key: key, part: part)
+            latest[ref] = counter
+            log.append((counter, ref))
+        }
+        if log.count > 2 * latest.count + 1024 { compact() }
+    }
+
+    /// Forgets every part of `key` (after it was deleted).
+    mutating func forget(_ key: String) {
+        latest = latest.filter { $0.key.key != key }
+        compact()
+    }
+
+    /// The parts changed after `watermark`, at most `limit` of them, grouped by key, with the
+    /// counter they run through and whether that is everything.
+    func changes(after watermark: UInt64, limit: Int) -> (
+        parts: [String: Set<AnyHashable>], through: UInt64, done: Bool
+    ) {
+        var result: [String: Set<AnyHashable>] = [:]
+        var taken = 0
+        var index = firstIndex(after: watermark)
+        var through = max(watermark, log.first.map { $0.counter - 1 } ?? counter)
+        while index < log.count {
+            let entry = log[index]
+            if latest[entry.ref] == entry.counter {
+                if taken == limit { return (result, through, false) }
+                result[entry.ref.key, default: []].insert(entry.ref.part)
+                taken += 1
+            }
+            through = entry.counter
+            index += 1
+        }
+        return (result, counter, true)
+    }
+
+    private func firstIndex(after watermark: UInt64) -> Int {
+        var (low, high) = (0, log.count)
+        while low < high {
+            let mid = (low + high) / 2
+            if log[mid].counter <= watermark { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    private mutating func compact() {
+        log = Deque(log.filter { latest[$0.ref] == $0.counter })
+    }
+}

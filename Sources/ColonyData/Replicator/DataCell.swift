@@ -1,0 +1,121 @@
+import ErlangTerm
+
+/// One key's value behind a type-erased face, so the replicator holds values of any type and
+/// mutates them in place (a class, so a large map is never copied on update).
+///
+/// Only the replicator's state machine touches a cell, under its owner's lock.
+protocol AnyDataCell: AnyObject, Sendable {
+    /// The value's type name, as sent on the wire.
+    var typeName: String { get }
+    /// The value, copied out.
+    var anyValue: any ReplicatedData { get }
+    /// Merges an encoded state or delta of the same type; returns the parts that changed.
+    func merge(encoded term: Term) throws -> [AnyHashable]
+    /// Merges another cell's value of the same type; returns the parts that changed.
+    func merge(cell: any AnyDataCell) -> [AnyHashable]
+    /// The value restricted to `parts` (all of it for `nil`), encoded.
+    func encoded(parts: Set<AnyHashable>?) throws -> Term
+    /// A new cell with the identity value of the same type.
+    func makeEmpty() -> any AnyDataCell
+}
+
+final class DataCell<Value: ReplicatedData>: AnyDataCell, @unchecked Sendable {
+    var value: Value
+
+    init(_ value: Value = Value()) { self.value = value }
+
+    var typeName: String { ReplicatedTypes.name(of: Value.self) }
+
+    var anyValue: any ReplicatedData { value }
+
+    func merge(encoded term: Term) throws -> [AnyHashable] {
+        merge(try TermDecoder().decode(Value.self, from: term))
+    }
+
+    func merge(cell: any AnyDataCell) -> [AnyHashable] {
+        guard let other = cell as? DataCell<Value> else { return [] }
+        return merge(other.value)
+    }
+
+    /// Merges `other`; the changed parts are those whose restriction differs afterwards.
+    func merge(_ other: Value) -> [AnyHashable] {
+        let parts = other.parts
+        if parts.count == 1, let part = parts.first {
+            let before = value.restricted(to: [part])
+            value.merge(other)
+            return value.restricted(to: [part]) == before ? [] : [AnyHashable(part)]
+        }
+        let partSet = Set(parts)
+        let before = value.restricted(to: partSet)
+        value.merge(other)
+        let after = value.restricted(to: partSet)
+        if after == before { return [] }
+        return parts.filter { after.restricted(to: [$0]) != before.restricted(to: [$0]) }.map(AnyHashable.init)
+    }
+
+    func encoded(parts: Set<AnyHashable>?) throws -> Term {
+        guard let parts else { return try DataCoding.encoder.encode(value) }
+        return try DataCoding.encoder.encode(value.restricted(to: Set(parts.compactMap { $0.base as? Value.Part })))
+    }
+
+    func makeEmpty() -> any AnyDataCell { DataCell<Value>() }
+}
+
+/// The value types a replicator accepts from the wire, by name: a type name from a peer is never
+/// looked up freely, only in this table.
+///
+/// Colony's types over `String`, `Int` and `Term` elements are in every table; register your own
+/// (or other element types) with ``register(_:)`` before peers send them. A type used through a
+/// ``DataKey`` on this node is registered on first use.
+public struct ReplicatedTypes: Sendable {
+    private var makers: [String: @Sendable () -> any AnyDataCell] = [:]
+
+    /// The built-in types.
+    public init() {
+        register(GCounter.self)
+        register(PNCounter.self)
+        register(Flag.self)
+        registerElement(String.self)
+        registerElement(Int.self)
+        registerElement(Term.self)
+    }
+
+    private mutating func registerElement<E: Hashable & Sendable & Codable>(_: E.Type) {
+        register(GSet<E>.self)
+        register(TwoPhaseSet<E>.self)
+        register(ORSet<E>.self)
+        register(LWWRegister<E>.self)
+        register(MVRegister<E>.self)
+        register(LWWMap<String, E>.self)
+        register(ORMap<String, ORSet<E>>.self)
+        register(PNCounterMap<E>.self)
+    }
+
+    /// Accepts values of `type` from peers.
+    public mutating func register<Value: ReplicatedData>(_ type: Value.Type) {
+        makers[Self.name(of: type)] = { DataCell<Value>() }
+    }
+
+    /// Whether values named `name` are accepted.
+    public func contains(_ name: String) -> Bool { makers[name] != nil }
+
+    /// The names accepted.
+    public var names: [String] { makers.keys.sorted() }
+
+    /// An empty cell for the type named `name`, `nil` when it is not registered.
+    func makeCell(_ name: String) -> (any AnyDataCell)? { makers[name]?() }
+
+    /// The wire name of `type`: its fully qualified Swift name, the same on every node built from
+    /// the same sources.
+    public static func name<Value: ReplicatedData>(of type: Value.Type) -> String { String(reflecting: type) }
+}
+
+/// The encoder for values on the wire: map pairs in the order they come, since no one compares
+/// the bytes (sorting a large map's keys would cost more than the rest of the encoding).
+enum DataCoding {
+    static let encoder: TermEncoder = {
+        var encoder = TermEncoder()
+        encoder.mapKeyOrder = .encodingOrder
+        return encoder
+    }()
+}

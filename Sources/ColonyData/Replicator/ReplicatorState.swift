@@ -1,0 +1,371 @@
+import Colony
+import ErlangTerm
+
+/// The replicator's protocol as a pure state machine: local updates, peers' deltas, anti-entropy
+/// pulls, and reads and writes at a consistency level go in; messages to send, keys that changed
+/// and requests that completed come out. The ``Replicator`` shell performs them.
+///
+/// Anti-entropy: every change of a part bumps this node's change counter, and a peer asks for the
+/// parts changed after the counter it last saw (its watermark, per incarnation of this node), so
+/// a node that missed updates, was partitioned or restarted with its data is sent what changed,
+/// not everything.
+struct ReplicatorState: Sendable {
+    enum Effect: Sendable, Equatable {
+        /// Send to the replicator on `node`.
+        case send(ReplicatorMessage, to: Atom)
+        /// The value of a key changed.
+        case changed(String)
+        /// A request finished.
+        case completed(id: Int, ReplicatorError?)
+        /// Something from a peer was refused.
+        case warning(String)
+    }
+
+    enum Entry: Sendable {
+        case live(any AnyDataCell)
+        case deleted
+    }
+
+    struct Peer: Sendable {
+        var incarnation: UInt64
+        var connected: Bool
+        /// This node has every part the peer changed through this counter (in `incarnation`).
+        var watermark: UInt64 = 0
+        /// Gossip rounds since a pull went out unanswered, `nil` when none is out.
+        var pulling: Int? = nil
+        /// Gossip rounds since the peer disconnected.
+        var disconnectedRounds = 0
+    }
+
+    struct Pending: Sendable {
+        let key: String
+        let needed: Int
+        var answered: Set<Atom>
+    }
+
+    /// The part recorded when a key is deleted.
+    enum DeletedPart: Hashable { case marker }
+
+    let me: Atom
+    let replica: ReplicaID
+    let settings: ReplicatorSettings
+    private(set) var types: ReplicatedTypes
+    private(set) var entries: [String: Entry] = [:]
+    private(set) var changes = ChangeLog()
+    private(set) var peers: [Atom: Peer] = [:]
+    private var outbound: [String: any AnyDataCell] = [:]
+    private var outboundDeletions: Set<String> = []
+    private var pending: [Int: Pending] = [:]
+    private var random: SeededRandom
+    private let forgetRounds: Int
+
+    init(me: Atom, incarnation: UInt64, settings: ReplicatorSettings, seed: UInt64) {
+        self.me = me
+        replica = ReplicaID(node: me.name, incarnation: incarnation)
+        self.settings = settings
+        types = settings.types
+        random = SeededRandom(seed: seed)
+        let interval = max(settings.gossipInterval, .milliseconds(1))
+        forgetRounds = max(1, Int(settings.forgetDisconnectedAfter / interval))
+    }
+
+    /// Replicas that count for `majority` and `all`: this one and every peer not forgotten.
+    var knownReplicas: Int { peers.count + 1 }
+
+    /// Peers connected now.
+    var connectedPeers: [Atom] { peers.filter(\.value.connected).map(\.key).sorted() }
+
+    /// Whether local deltas wait to be pushed.
+    var hasOutbound: Bool { !outbound.isEmpty || !outboundDeletions.isEmpty }
+
+    // MARK: - Local operations
+
+    /// The value of `key`, `nil` when absent.
+    func value<V: ReplicatedData>(_ key: DataKey<V>) throws(ReplicatorError) -> V? {
+        switch entries[key.id] {
+        case nil: return nil
+        case .deleted: throw .deleted(key: key.id)
+        case .live(let cell):
+            guard let typed = cell as? DataCell<V> else {
+                throw .typeMismatch(key: key.id, holds: cell.typeName, asked: ReplicatedTypes.name(of: V.self))
+            }
+            return typed.value
+        }
+    }
+
+    /// The value of `key` type-erased, for subscribers and views.
+    func anyValue(_ key: String) -> (any ReplicatedData)? {
+        if case .live(let cell) = entries[key] { return cell.anyValue }
+        return nil
+    }
+
+    /// Applies a local update; the delta waits in the outbound buffer for ``flush()``. Returns the
+    /// delta and its type's wire name, for a write that needs acknowledgements.
+    mutating func update<V: ReplicatedData>(
+        _ key: DataKey<V>, _ mutate: (inout V, ReplicaID) throws -> V
+    ) throws -> (delta: V, typeName: String) {
+        let cell: DataCell<V>
+        switch entries[key.id] {
+        case .deleted:
+            throw ReplicatorError.deleted(key: key.id)
+        case .live(let existing):
+            guard let typed = existing as? DataCell<V> else {
+                throw ReplicatorError.typeMismatch(
+                    key: key.id, holds: existing.typeName, asked: ReplicatedTypes.name(of: V.self))
+            }
+            cell = typed
+        case nil:
+            types.register(V.self)
+            cell = DataCell<V>()
+            entries[key.id] = .live(cell)
+        }
+        let delta = try mutate(&cell.value, replica)
+        let parts = delta.parts
+        if parts.count == 1 {
+            changes.record(key.id, CollectionOfOne(AnyHashable(parts[0])))
+        } else {
+            changes.record(key.id, parts.lazy.map(AnyHashable.init))
+        }
+        if let buffered = outbound[key.id] as? DataCell<V> {
+            buffered.value.merge(delta)
+        } else {
+            outbound[key.id] = DataCell(delta)
+        }
+        return (delta, cell.typeName)
+    }
+
+    /// Deletes `key` for good; the deletion goes out with the next ``flush()``. Returns it, for a
+    /// delete that needs acknowledgements.
+    mutating func delete(_ key: String) -> (entry: WireEntry, effects: [Effect]) {
+        let entry = WireEntry(key: key, content: .deleted)
+        let effects = apply(entry)
+        if !effects.isEmpty { outboundDeletions.insert(key) }
+        return (entry, effects)
+    }
+
+    /// Pushes the buffered deltas to every connected peer.
+    mutating func flush() -> [Effect] {
+        guard hasOutbound else { return [] }
+        var wire: [WireEntry] = outboundDeletions.sorted().map { WireEntry(key: $0, content: .deleted) }
+        var effects: [Effect] = []
+        for (key, cell) in outbound.sorted(by: { $0.key < $1.key }) {
+            do {
+                wire.append(
+                    WireEntry(key: key, content: .value(type: cell.typeName, state: try cell.encoded(parts: nil))))
+            } catch {
+                effects.append(.warning("\(key): the delta does not encode: \(error)"))
+            }
+        }
+        outbound = [:]
+        outboundDeletions = []
+        for peer in connectedPeers { effects.append(.send(.deltas(from: me, wire), to: peer)) }
+        return effects
+    }
+
+    // MARK: - Requests at a consistency level
+
+    /// Sends a local write (`entry`, already applied here) to the peers and waits for enough
+    /// acknowledgements.
+    mutating func startWrite(id: Int, entry: WireEntry, level: Consistency) -> [Effect] {
+        start(id: id, key: entry.key, level: level, message: .write(id: id, from: me, entry))
+    }
+
+    /// Asks the peers for their value of `key`, merging each answer here.
+    mutating func startRead(id: Int, key: String, level: Consistency) -> [Effect] {
+        start(id: id, key: key, level: level, message: .read(id: id, from: me, key: key))
+    }
+
+    private mutating func start(
+        id: Int, key: String, level: Consistency, message: ReplicatorMessage
+    ) -> [Effect] {
+        let needed = level.needed(of: knownReplicas)
+        if needed <= 1 { return [.completed(id: id, nil)] }
+        let connected = connectedPeers
+        if connected.count + 1 < needed {
+            return [.completed(id: id, .unreachable(key: key, connected: connected.count + 1, needed: needed))]
+        }
+        pending[id] = Pending(key: key, needed: needed, answered: [me])
+        return connected.map { .send(message, to: $0) }
+    }
+
+    /// A request's time is up.
+    mutating func timeout(_ id: Int) -> [Effect] {
+        guard let request = pending.removeValue(forKey: id) else { return [] }
+        return [
+            .completed(id: id, .timeout(key: request.key, answered: request.answered.count, needed: request.needed))
+        ]
+    }
+
+    private mutating func answered(_ id: Int, by peer: Atom) -> [Effect] {
+        guard var request = pending[id] else { return [] }
+        request.answered.insert(peer)
+        if request.answered.count >= request.needed {
+            pending[id] = nil
+            return [.completed(id: id, nil)]
+        }
+        pending[id] = request
+        return []
+    }
+
+    // MARK: - Peers and gossip
+
+    /// Introduces this replicator to the connected nodes.
+    func started(connected: [Atom]) -> [Effect] {
+        connected.map { .send(.hello(from: me, incarnation: replica.incarnation, answer: false), to: $0) }
+    }
+
+    /// A node connected: introduce this replicator (a node without one drops the message).
+    func nodeUp(_ node: Atom) -> [Effect] {
+        [.send(.hello(from: me, incarnation: replica.incarnation, answer: false), to: node)]
+    }
+
+    /// A node disconnected; it still counts as a replica until forgotten.
+    mutating func nodeDown(_ node: Atom) {
+        peers[node]?.connected = false
+        peers[node]?.pulling = nil
+    }
+
+    /// Stops counting `node` as a replica.
+    mutating func forget(_ node: Atom) { peers[node] = nil }
+
+    /// One gossip round: ask peers for what changed since their watermark; forget peers
+    /// disconnected for too long.
+    mutating func tick() -> [Effect] {
+        for (node, peer) in peers where !peer.connected {
+            peers[node]!.disconnectedRounds += 1
+            if peer.disconnectedRounds + 1 >= forgetRounds { peers[node] = nil }
+        }
+        var candidates = connectedPeers
+        if let fanout = settings.gossipFanout, candidates.count > fanout {
+            candidates.shuffle(using: &random)
+            candidates = Array(candidates.prefix(max(1, fanout)))
+        }
+        return candidates.flatMap { pull($0) }
+    }
+
+    private mutating func pull(_ node: Atom) -> [Effect] {
+        guard var peer = peers[node], peer.connected else { return [] }
+        if let rounds = peer.pulling, rounds < 3 {
+            peer.pulling = rounds + 1
+            peers[node] = peer
+            return []
+        }
+        peer.pulling = 0
+        peers[node] = peer
+        return [.send(.pull(from: me, incarnation: peer.incarnation, watermark: peer.watermark), to: node)]
+    }
+
+    // MARK: - Messages from peers
+
+    /// A message sent to the replicator.
+    mutating func receive(_ term: Term) -> [Effect] {
+        guard let message = ReplicatorMessage(term) else {
+            return [.warning("malformed replicator message dropped")]
+        }
+        switch message {
+        case .hello(let from, let incarnation, let answer):
+            return hello(from, incarnation: incarnation, answer: answer)
+        case .deltas(_, let wire):
+            return wire.flatMap { apply($0) }
+        case .pull(let from, let incarnation, let watermark):
+            return answerPull(from, known: incarnation, watermark: watermark)
+        case .changes(let from, let incarnation, let through, let done, let wire):
+            var effects = wire.flatMap { apply($0) }
+            guard var peer = peers[from] else { return effects }
+            if peer.incarnation != incarnation {
+                peer.incarnation = incarnation
+                peer.watermark = 0
+            }
+            peer.watermark = max(peer.watermark, through)
+            peer.pulling = nil
+            peers[from] = peer
+            if !done { effects += pull(from) }
+            return effects
+        case .write(let id, let from, let entry):
+            return apply(entry) + [.send(.writeAck(id: id, from: me), to: from)]
+        case .writeAck(let id, let from):
+            return answered(id, by: from)
+        case .read(let id, let from, let key):
+            return [.send(.readReply(id: id, from: me, wireEntry(key, parts: nil)), to: from)]
+        case .readReply(let id, let from, let entry):
+            return apply(entry) + answered(id, by: from)
+        }
+    }
+
+    private mutating func hello(_ from: Atom, incarnation: UInt64, answer: Bool) -> [Effect] {
+        guard from != me else { return [] }
+        var peer = peers[from] ?? Peer(incarnation: incarnation, connected: true)
+        if peer.incarnation != incarnation {
+            peer.incarnation = incarnation
+            peer.watermark = 0
+        }
+        peer.connected = true
+        peer.disconnectedRounds = 0
+        peer.pulling = nil
+        peers[from] = peer
+        var effects: [Effect] = []
+        if !answer { effects.append(.send(.hello(from: me, incarnation: replica.incarnation, answer: true), to: from)) }
+        return effects + pull(from)
+    }
+
+    private func answerPull(_ from: Atom, known incarnation: UInt64, watermark: UInt64) -> [Effect] {
+        let since = incarnation == replica.incarnation ? watermark : 0
+        let (parts, through, done) = changes.changes(after: since, limit: max(1, settings.transferLimit))
+        let wire = parts.sorted { $0.key < $1.key }.map { wireEntry($0.key, parts: $0.value) }
+        return [
+            .send(
+                .changes(from: me, incarnation: replica.incarnation, through: through, done: done, wire), to: from)
+        ]
+    }
+
+    private func wireEntry(_ key: String, parts: Set<AnyHashable>?) -> WireEntry {
+        switch entries[key] {
+        case nil: return WireEntry(key: key, content: .absent)
+        case .deleted: return WireEntry(key: key, content: .deleted)
+        case .live(let cell):
+            guard let state = try? cell.encoded(parts: parts) else { return WireEntry(key: key, content: .absent) }
+            return WireEntry(key: key, content: .value(type: cell.typeName, state: state))
+        }
+    }
+
+    /// Merges a key's state, delta or deletion from anywhere.
+    private mutating func apply(_ entry: WireEntry) -> [Effect] {
+        switch entry.content {
+        case .absent:
+            return []
+        case .deleted:
+            if case .deleted = entries[entry.key] { return [] }
+            entries[entry.key] = .deleted
+            outbound[entry.key] = nil
+            changes.forget(entry.key)
+            changes.record(entry.key, [AnyHashable(DeletedPart.marker)])
+            return [.changed(entry.key)]
+        case .value(let type, let state):
+            let cell: any AnyDataCell
+            switch entries[entry.key] {
+            case .deleted:
+                return []
+            case .live(let existing):
+                guard existing.typeName == type else {
+                    return [.warning("\(entry.key): a peer sent \(type), the key holds \(existing.typeName)")]
+                }
+                cell = existing
+            case nil:
+                guard let made = types.makeCell(type) else {
+                    return [.warning("\(entry.key): a peer sent the unregistered type \(type)")]
+                }
+                cell = made
+            }
+            let changed: [AnyHashable]
+            do {
+                changed = try cell.merge(encoded: state)
+            } catch {
+                return [.warning("\(entry.key): a peer's \(type) does not decode: \(error)")]
+            }
+            if entries[entry.key] == nil { entries[entry.key] = .live(cell) }
+            guard !changed.isEmpty else { return [] }
+            changes.record(entry.key, changed)
+            return [.changed(entry.key)]
+        }
+    }
+}
