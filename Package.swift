@@ -166,6 +166,7 @@ let package = Package(
                 "ColonyCluster",
                 "ColonyConfiguration",
                 "ColonyDashboard",
+                "ColonyData",
                 "ColonyDemo",
                 "ColonyGroups",
                 "ColonyLogging",
@@ -180,7 +181,7 @@ let package = Package(
         .executableTarget(
             name: "colony-bench",
             dependencies: [
-                "ErlangTerm", "Colony", "ErlangDistribution", "ColonyMetrics", "ColonyGroups",
+                "ErlangTerm", "Colony", "ErlangDistribution", "ColonyMetrics", "ColonyGroups", "ColonyData",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -11,6 +11,8 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
+import class ColonyData.Replicator
+
 /// Options shared by the commands that start a node. Each setting can also come from the
 /// environment or a config file (`ColonySettings`): flags beat the environment, which beats the
 /// file, which beats the defaults.
@@ -219,6 +221,12 @@ struct NodeCommand: AsyncParsableCommand {
                     }
                 } catch {
                     say("global: \(error)")
+                }
+                // Replicated data: CRDT values shared with every Colony node's replicator.
+                do {
+                    _ = try await Replicator.start(on: node)
+                } catch {
+                    say("ddata: \(error)")
                 }
                 for peer in peers {
                     let result = await node.connect(to: Atom(peer))

@@ -81,6 +81,7 @@ public final class Replicator: Sendable {
             await node.send(stopMessage, to: pid)
             throw ReplicatorStartError.nameTaken(settings.name)
         }
+        replicator.registerFunctions()
         node.watchNodes(pid)
         await node.send(.tuple([.atom(tag), "started"]), to: pid)
         node.sendAfter(settings.gossipInterval, tickMessage, to: pid)
@@ -90,6 +91,7 @@ public final class Replicator: Sendable {
     /// Stops the replicator; requests still waiting fail with ``ReplicatorError/stopped`` and
     /// subscriptions end.
     public func stop() async {
+        ReplicatorTable.shared.remove(self)
         node.watchNodes(pid, false)
         await node.send(Self.stopMessage, to: pid)
         let waiters = requests.withLock { state in

@@ -1,0 +1,151 @@
+import Colony
+import ColonyTestSupport
+import ErlangTerm
+import Foundation
+import Testing
+
+/// Replicated data across `colony node` OS processes, driven through the `colony_ddata` functions
+/// from a test node, as any Erlang or Elixir node would.
+@Suite("Data: replicated CRDTs across OS processes", .serialized)
+struct ReplicatedDataProcessTests {
+    typealias RPC = @Sendable (Atom, Atom, [Term]) async throws -> Term
+
+    static func rpc(_ driver: Node) -> RPC {
+        { target, function, arguments in
+            try await driver.runProcess(timeout: .seconds(30)) {
+                try await $0.rpc(target, "colony_ddata", function, arguments, timeout: .seconds(20))
+            }
+        }
+    }
+
+    /// Waits (bounded) until `check` holds for every node.
+    static func eventually(
+        _ names: [Atom], _ what: String, timeout: Duration = .seconds(20),
+        _ check: @Sendable (Atom) async throws -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            var all = true
+            for name in names where (try? await check(name)) != true { all = false }
+            if all { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("not on every node within \(timeout): \(what)")
+    }
+
+    @Test(
+        "3 OS processes: concurrent increments converge to their sum; a kill -9ed node comes back and catches up",
+        .timeLimit(.minutes(3)))
+    func convergeAndRecover() async throws {
+        try await InteropScope.run("ddata-processes") { scope in
+            let cookie = "ddata_os"
+            let epmdPort = try await scope.startEPMD(.colony)
+            let names: [Atom] = ["dd_a@127.0.0.1", "dd_b@127.0.0.1", "dd_c@127.0.0.1"]
+            var processes: [ExternalProcess] = []
+            for (index, name) in names.enumerated() {
+                processes.append(
+                    try await scope.startColonyProcess(
+                        name: name.name, cookie: cookie, epmdPort: epmdPort,
+                        extra: names.prefix(index).flatMap { ["--connect", $0.name] }))
+            }
+            let driver = try await scope.startNode(name: "dd_driver@127.0.0.1", cookie: cookie, epmdPort: epmdPort)
+            let rpc = Self.rpc(driver)
+            try await Self.eventually(names, "the replicator answers") { name in
+                if case .list = try await rpc(name, "keys", []) { return true }
+                return false
+            }
+
+            // 3 nodes x 40 concurrent increments of 1..3, and an element per node and round.
+            let expected = try await withThrowingTaskGroup(of: Int.self) { group in
+                for (index, name) in names.enumerated() {
+                    group.addTask {
+                        var sum = 0
+                        for round in 0..<40 {
+                            let amount = 1 + (round + index) % 3
+                            _ = try await rpc(name, "counter_add", [.string("hits"), .integer(amount)])
+                            _ = try await rpc(name, "set_add", [.string("seen"), .string("\(name.name)-\(round)")])
+                            sum += amount
+                        }
+                        return sum
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            try await Self.eventually(names, "hits = \(expected) and 120 elements") { name in
+                let hits = try await rpc(name, "counter_value", [.string("hits")])
+                guard case .list(let seen) = try await rpc(name, "set_elements", [.string("seen")]) else {
+                    return false
+                }
+                return hits == .integer(expected) && seen.count == 120
+            }
+
+            // A majority write is acknowledged by a peer before it returns.
+            #expect(try await rpc(names[0], "counter_add", [.string("hits"), 5, "majority"]) == .integer(expected + 5))
+            #expect(try await rpc(names[1], "counter_value", [.string("hits"), "all"]) == .integer(expected + 5))
+
+            // kill -9 c; the others go on; c restarts empty (no durable keys) and catches up.
+            processes[2].kill()
+            try await Self.eventually([names[0]], "a sees c gone") { _ in
+                let all = try await rpc(names[0], "counter_add", [.string("probe"), 1, "all"])
+                return all != .integer(1) && all != .integer(2)
+            }
+            for _ in 0..<10 { _ = try await rpc(names[1], "counter_add", [.string("hits"), 1]) }
+            processes[2] = try await scope.startColonyProcess(
+                name: names[2].name, cookie: cookie, epmdPort: epmdPort,
+                extra: ["--connect", names[0].name, "--connect", names[1].name])
+            try await Self.eventually(names, "hits = \(expected + 15) after the restart") { name in
+                try await rpc(name, "counter_value", [.string("hits")]) == .integer(expected + 15)
+            }
+        }
+    }
+
+    @Test(
+        "writes timed around the gossip interval on 3 nodes: none is lost (delta_crdt issue 65's pattern)",
+        .timeLimit(.minutes(3)))
+    func noLostKeysAtTheSyncInterval() async throws {
+        try await InteropScope.run("ddata-interval") { scope in
+            let cookie = "ddata_interval"
+            let epmdPort = try await scope.startEPMD(.colony)
+            let names: [Atom] = ["ddi_a@127.0.0.1", "ddi_b@127.0.0.1", "ddi_c@127.0.0.1"]
+            for (index, name) in names.enumerated() {
+                _ = try await scope.startColonyProcess(
+                    name: name.name, cookie: cookie, epmdPort: epmdPort,
+                    extra: names.prefix(index).flatMap { ["--connect", $0.name] })
+            }
+            let driver = try await scope.startNode(name: "ddi_driver@127.0.0.1", cookie: cookie, epmdPort: epmdPort)
+            let rpc = Self.rpc(driver)
+            try await Self.eventually(names, "the replicator answers") { name in
+                if case .list = try await rpc(name, "keys", []) { return true }
+                return false
+            }
+            // The default gossip interval is 1 s: writes land just before, at and just after each
+            // tick, from every node at once, for 5 intervals.
+            let offsets: [Duration] = [.milliseconds(-20), .zero, .milliseconds(5), .milliseconds(20)]
+            var written = 0
+            let start = ContinuousClock.now
+            for interval in 1...5 {
+                for (index, offset) in offsets.enumerated() {
+                    let at = start + .seconds(interval) + offset
+                    try await Task.sleep(until: at, clock: .continuous)
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for name in names {
+                            group.addTask {
+                                _ = try await rpc(
+                                    name, "set_add", [.string("keys"), .string("\(name.name)-\(interval)-\(index)")])
+                            }
+                        }
+                        try await group.waitForAll()
+                    }
+                    written += names.count
+                }
+            }
+            let total = written
+            try await Self.eventually(names, "all \(total) keys") { name in
+                guard case .list(let keys) = try await rpc(name, "set_elements", [.string("keys")]) else {
+                    return false
+                }
+                return keys.count == total
+            }
+        }
+    }
+}
