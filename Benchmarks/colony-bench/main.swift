@@ -42,6 +42,11 @@ case "global":
     let count = arguments.count > 3 ? Int(arguments[3]) ?? 1000 : 1000
     let lookups = arguments.count > 4 ? Int(arguments[4]) ?? 1_000_000 : 1_000_000
     try await GlobalBenchmark.run(reps: reps, count: count, lookups: lookups)
+case "ddata":
+    let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
+    let updates = arguments.count > 3 ? Int(arguments[3]) ?? 100_000 : 100_000
+    let entries = arguments.count > 4 ? Int(arguments[4]) ?? 100_000 : 100_000
+    try await DDataBenchmark.run(reps: reps, updates: updates, entries: entries)
 case "etf":
     let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
     let iterations = arguments.count > 3 ? Int(arguments[3]) ?? 1_000_000 : 1_000_000

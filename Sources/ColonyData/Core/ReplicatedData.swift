@@ -25,6 +25,10 @@ public protocol ReplicatedData: Codable, Sendable, Equatable {
 
     /// The sub-value holding only `parts`; merging it elsewhere transfers those parts' state.
     func restricted(to parts: Set<Part>) -> Self
+
+    /// Merges `other` in and returns the parts whose state changed (none when `other` held
+    /// nothing new). The default compares each part of `other` before and after.
+    mutating func mergeReportingChanges(_ other: Self) -> [Part]
 }
 
 /// The single part of a value that is replicated as a whole.
@@ -42,6 +46,17 @@ extension ReplicatedData where Part == WholeValue {
 }
 
 extension ReplicatedData {
+    public mutating func mergeReportingChanges(_ other: Self) -> [Part] {
+        let parts = other.parts
+        let partSet = Set(parts)
+        let before = restricted(to: partSet)
+        merge(other)
+        let after = restricted(to: partSet)
+        if after == before { return [] }
+        if parts.count == 1 { return parts }
+        return parts.filter { after.restricted(to: [$0]) != before.restricted(to: [$0]) }
+    }
+
     /// `self` merged with `other`.
     public func merging(_ other: Self) -> Self {
         var result = self

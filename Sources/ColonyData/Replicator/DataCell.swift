@@ -21,10 +21,12 @@ protocol AnyDataCell: AnyObject, Sendable {
 
 final class DataCell<Value: ReplicatedData>: AnyDataCell, @unchecked Sendable {
     var value: Value
+    let typeName: String
 
-    init(_ value: Value = Value()) { self.value = value }
-
-    var typeName: String { ReplicatedTypes.name(of: Value.self) }
+    init(_ value: Value = Value(), typeName: String = ReplicatedTypes.name(of: Value.self)) {
+        self.value = value
+        self.typeName = typeName
+    }
 
     var anyValue: any ReplicatedData { value }
 
@@ -37,20 +39,9 @@ final class DataCell<Value: ReplicatedData>: AnyDataCell, @unchecked Sendable {
         return merge(other.value)
     }
 
-    /// Merges `other`; the changed parts are those whose restriction differs afterwards.
+    /// Merges `other`; returns the parts that changed.
     func merge(_ other: Value) -> [AnyHashable] {
-        let parts = other.parts
-        if parts.count == 1, let part = parts.first {
-            let before = value.restricted(to: [part])
-            value.merge(other)
-            return value.restricted(to: [part]) == before ? [] : [AnyHashable(part)]
-        }
-        let partSet = Set(parts)
-        let before = value.restricted(to: partSet)
-        value.merge(other)
-        let after = value.restricted(to: partSet)
-        if after == before { return [] }
-        return parts.filter { after.restricted(to: [$0]) != before.restricted(to: [$0]) }.map(AnyHashable.init)
+        value.mergeReportingChanges(other).map(AnyHashable.init)
     }
 
     func encoded(parts: Set<AnyHashable>?) throws -> Term {
@@ -58,7 +49,7 @@ final class DataCell<Value: ReplicatedData>: AnyDataCell, @unchecked Sendable {
         return try DataCoding.encoder.encode(value.restricted(to: Set(parts.compactMap { $0.base as? Value.Part })))
     }
 
-    func makeEmpty() -> any AnyDataCell { DataCell<Value>() }
+    func makeEmpty() -> any AnyDataCell { DataCell<Value>(typeName: typeName) }
 }
 
 /// The value types a replicator accepts from the wire, by name: a type name from a peer is never

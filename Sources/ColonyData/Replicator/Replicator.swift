@@ -26,6 +26,7 @@ public final class Replicator: Sendable {
     private let subscribers = Mutex<[String: [Int: @Sendable (any ReplicatedData) -> Void]]>([:])
     private let nextSubscriber = Atomic<Int>(0)
     private let flushPosted = Atomic<Bool>(false)
+    private let transferBytes = Atomic<Int>(0)
     private let logger: Logger
 
     private struct Requests {
@@ -180,6 +181,13 @@ public final class Replicator: Sendable {
     /// The nodes whose replicators this one knows, with whether each is connected.
     public var peers: [Atom: Bool] { machine.withLock { $0.peers.mapValues(\.connected) } }
 
+    /// Counts of this replicator's traffic since it started.
+    public var statistics: ReplicatorStatistics {
+        var statistics = machine.withLock { $0.statistics }
+        statistics.bytesSent = transferBytes.load(ordering: .relaxed)
+        return statistics
+    }
+
     /// Stops counting `node` as a replica for `majority` and `all` (a node that left for good).
     public func forget(_ node: Atom) { machine.withLock { $0.forget(node) } }
 
@@ -206,7 +214,11 @@ public final class Replicator: Sendable {
     }
 
     private func postFlush() {
-        if flushPosted.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
+        guard flushPosted.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+        else { return }
+        if settings.deltaInterval > .zero {
+            node.sendAfter(settings.deltaInterval, Self.flushMessage, to: pid)
+        } else {
             node.post(Self.flushMessage, to: pid)
         }
     }
@@ -270,7 +282,11 @@ public final class Replicator: Sendable {
         for effect in effects {
             switch effect {
             case .send(let message, let peer):
-                await process.send(message.term, to: settings.name, on: peer)
+                let term = message.term
+                if settings.measuresTransfers, case .changes = message, let bytes = try? ETF.encode(term) {
+                    transferBytes.add(bytes.count, ordering: .relaxed)
+                }
+                await process.send(term, to: settings.name, on: peer)
             case .changed(let key):
                 notify(key)
             case .completed(let id, let error):

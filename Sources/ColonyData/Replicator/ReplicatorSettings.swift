@@ -8,12 +8,18 @@ public struct ReplicatorSettings: Sendable {
     /// How often each replicator asks its peers for what changed since it last asked
     /// (anti-entropy); a healed partition converges within about one interval.
     public var gossipInterval: Duration = .seconds(1)
+    /// How long local deltas gather before they go to the peers in one batch (zero: at once).
+    /// Writes at a consistency level above `.local` go out at once regardless.
+    public var deltaInterval: Duration = .milliseconds(5)
     /// How many peers one gossip round asks; `nil` asks every connected peer.
     public var gossipFanout: Int? = nil
     /// The most parts one transfer carries; a larger backlog goes in several rounds.
     public var transferLimit: Int = 2000
     /// How long a disconnected peer still counts as a replica for `majority` and `all`.
     public var forgetDisconnectedAfter: Duration = .seconds(300)
+    /// Counts the bytes of anti-entropy answers in ``ReplicatorStatistics/bytesSent`` (encodes
+    /// each answer once more: for measurements, not for production).
+    public var measuresTransfers = false
     /// The value types accepted from peers.
     public var types = ReplicatedTypes()
     /// This node's incarnation; `nil` draws a fresh one, so dots and counts of an earlier life

@@ -57,6 +57,8 @@ struct ReplicatorState: Sendable {
     private var outboundDeletions: Set<String> = []
     private var pending: [Int: Pending] = [:]
     private var random: SeededRandom
+    /// What this replicator sent and merged, for views and benchmarks.
+    private(set) var statistics = ReplicatorStatistics()
     private let forgetRounds: Int
 
     init(me: Atom, incarnation: UInt64, settings: ReplicatorSettings, seed: UInt64) {
@@ -129,7 +131,7 @@ struct ReplicatorState: Sendable {
         if let buffered = outbound[key.id] as? DataCell<V> {
             buffered.value.merge(delta)
         } else {
-            outbound[key.id] = DataCell(delta)
+            outbound[key.id] = DataCell(delta, typeName: cell.typeName)
         }
         return (delta, cell.typeName)
     }
@@ -158,6 +160,7 @@ struct ReplicatorState: Sendable {
         }
         outbound = [:]
         outboundDeletions = []
+        statistics.deltaBatchesSent += connectedPeers.count
         for peer in connectedPeers { effects.append(.send(.deltas(from: me, wire), to: peer)) }
         return effects
     }
@@ -245,7 +248,7 @@ struct ReplicatorState: Sendable {
 
     private mutating func pull(_ node: Atom) -> [Effect] {
         guard var peer = peers[node], peer.connected else { return [] }
-        if let rounds = peer.pulling, rounds < 3 {
+        if let rounds = peer.pulling, rounds < 10 {
             peer.pulling = rounds + 1
             peers[node] = peer
             return []
@@ -294,24 +297,28 @@ struct ReplicatorState: Sendable {
 
     private mutating func hello(_ from: Atom, incarnation: UInt64, answer: Bool) -> [Effect] {
         guard from != me else { return [] }
-        var peer = peers[from] ?? Peer(incarnation: incarnation, connected: true)
+        var peer = peers[from] ?? Peer(incarnation: incarnation, connected: false)
+        // Both sides say hello on nodeup, and each answers the other's: a pull already under way
+        // (same incarnation, still connected) goes on rather than starting a second one.
+        if peer.incarnation != incarnation || !peer.connected { peer.pulling = nil }
         if peer.incarnation != incarnation {
             peer.incarnation = incarnation
             peer.watermark = 0
         }
         peer.connected = true
         peer.disconnectedRounds = 0
-        peer.pulling = nil
         peers[from] = peer
         var effects: [Effect] = []
         if !answer { effects.append(.send(.hello(from: me, incarnation: replica.incarnation, answer: true), to: from)) }
         return effects + pull(from)
     }
 
-    private func answerPull(_ from: Atom, known incarnation: UInt64, watermark: UInt64) -> [Effect] {
+    private mutating func answerPull(_ from: Atom, known incarnation: UInt64, watermark: UInt64) -> [Effect] {
         let since = incarnation == replica.incarnation ? watermark : 0
         let (parts, through, done) = changes.changes(after: since, limit: max(1, settings.transferLimit))
         let wire = parts.sorted { $0.key < $1.key }.map { wireEntry($0.key, parts: $0.value) }
+        statistics.pullsAnswered += 1
+        statistics.partsSent += parts.values.reduce(0) { $0 + $1.count }
         return [
             .send(
                 .changes(from: me, incarnation: replica.incarnation, through: through, done: done, wire), to: from)
@@ -363,9 +370,24 @@ struct ReplicatorState: Sendable {
                 return [.warning("\(entry.key): a peer's \(type) does not decode: \(error)")]
             }
             if entries[entry.key] == nil { entries[entry.key] = .live(cell) }
+            statistics.partsMerged += changed.count
             guard !changed.isEmpty else { return [] }
             changes.record(entry.key, changed)
             return [.changed(entry.key)]
         }
     }
+}
+
+/// Counts of a replicator's traffic since it started.
+public struct ReplicatorStatistics: Sendable, Equatable {
+    /// Pulls (anti-entropy requests) answered.
+    public var pullsAnswered = 0
+    /// Parts sent in answers to pulls.
+    public var partsSent = 0
+    /// Parts that changed here by merging what peers sent.
+    public var partsMerged = 0
+    /// Batches of local deltas sent (one per peer per flush).
+    public var deltaBatchesSent = 0
+    /// Bytes of answers to pulls, as ETF, when ``ReplicatorSettings/measuresTransfers`` is on.
+    public var bytesSent = 0
 }

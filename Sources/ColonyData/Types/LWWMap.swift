@@ -40,6 +40,8 @@ public struct LWWMap<Key: Hashable & Sendable & Codable, Value: Hashable & Senda
 
     public mutating func merge(_ other: LWWMap) { map.merge(other.map) }
 
+    public mutating func mergeReportingChanges(_ other: LWWMap) -> [Key] { map.mergeReportingChanges(other.map) }
+
     public var parts: [Key] { map.parts }
 
     public func restricted(to parts: Set<Key>) -> LWWMap {

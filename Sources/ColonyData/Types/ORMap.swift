@@ -89,6 +89,22 @@ public struct ORMap<Key: Hashable & Sendable & Codable, Value: ReplicatedData>: 
         }
     }
 
+    public mutating func mergeReportingChanges(_ other: ORMap) -> [Key] {
+        var changed: [Key] = []
+        for (key, entry) in other.entries {
+            if var current = entries.removeValue(forKey: key) {
+                let before = current
+                current.merge(entry)
+                if current != before { changed.append(key) }
+                entries[key] = current
+            } else {
+                entries[key] = entry
+                changed.append(key)
+            }
+        }
+        return changed
+    }
+
     public var parts: [Key] { Array(entries.keys) }
 
     public func restricted(to parts: Set<Key>) -> ORMap {

@@ -40,6 +40,16 @@ public struct ORSet<Element: Hashable & Sendable & Codable>: ReplicatedData, Has
         for (element, kernel) in other.entries { entries[element, default: DotKernel()].merge(kernel) }
     }
 
+    public mutating func mergeReportingChanges(_ other: ORSet) -> [Element] {
+        var changed: [Element] = []
+        for (element, kernel) in other.entries {
+            let before = entries[element]
+            entries[element, default: DotKernel()].merge(kernel)
+            if entries[element] != before { changed.append(element) }
+        }
+        return changed
+    }
+
     public var parts: [Element] { Array(entries.keys) }
 
     public func restricted(to parts: Set<Element>) -> ORSet {

@@ -38,7 +38,11 @@ public struct PNCounter: ReplicatedData, Hashable {
         decrements.merge(other.decrements)
     }
 
-    public var parts: [ReplicaID] { Array(Set(increments.parts).union(decrements.parts)) }
+    public var parts: [ReplicaID] {
+        if decrements.counts.isEmpty { return increments.parts }
+        if increments.counts.isEmpty { return decrements.parts }
+        return Array(Set(increments.parts).union(decrements.parts))
+    }
 
     public func restricted(to parts: Set<ReplicaID>) -> PNCounter {
         var result = PNCounter()

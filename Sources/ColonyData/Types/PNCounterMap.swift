@@ -39,6 +39,8 @@ public struct PNCounterMap<Key: Hashable & Sendable & Codable>: ReplicatedData {
 
     public mutating func merge(_ other: PNCounterMap) { map.merge(other.map) }
 
+    public mutating func mergeReportingChanges(_ other: PNCounterMap) -> [Key] { map.mergeReportingChanges(other.map) }
+
     public var parts: [Key] { map.parts }
 
     public func restricted(to parts: Set<Key>) -> PNCounterMap {
