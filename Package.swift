@@ -155,6 +155,7 @@ let package = Package(
             name: "ColonyDemo",
             dependencies: [
                 "ErlangTerm", "ErlangDistribution", "Colony", "ColonyCluster", "ColonyDashboard", "ColonyGroups",
+                "ColonyData",
             ],
             swiftSettings: strictSettings
         ),

@@ -44,6 +44,25 @@ public struct ClusterModel: Sendable, Codable, Hashable {
         public var groups: [Group]?
         /// The global names it knows, with their processes (Colony nodes that run global names).
         public var globalNames: [GlobalName]? = nil
+        /// The replicated values it holds (Colony nodes that run a replicator).
+        public var replicatedKeys: [ReplicatedKey]? = nil
+    }
+
+    /// A replicated value as one node holds it.
+    public struct ReplicatedKey: Sendable, Codable, Hashable {
+        /// The key.
+        public var key: String
+        /// Its type, such as `PNCounter`.
+        public var type: String
+        /// A line about its value here.
+        public var summary: String
+
+        /// A key from its parts.
+        public init(key: String, type: String, summary: String) {
+            self.key = key
+            self.type = type
+            self.summary = summary
+        }
     }
 
     /// A global name as one node sees it.

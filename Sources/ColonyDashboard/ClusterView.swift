@@ -54,6 +54,11 @@ public struct ClusterView: Sendable {
         members[node]?.globalNames = names.sorted { $0.name < $1.name }
     }
 
+    /// A Colony node answered with the replicated values it holds (`colony_ddata:keys()`).
+    public mutating func observedReplicatedKeys(_ keys: [ClusterModel.ReplicatedKey], of node: String) {
+        members[node]?.replicatedKeys = keys.sorted { $0.key < $1.key }
+    }
+
     /// A Colony node answered with `snapshot` at `time`.
     public mutating func observed(_ snapshot: NodeSnapshot, at time: Int64) {
         var member = members[snapshot.name] ?? Self.blank(snapshot.name)

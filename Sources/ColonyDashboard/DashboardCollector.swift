@@ -120,10 +120,12 @@ public final class DashboardCollector: Sendable {
         var views: [RPCRequest] = []
         var groupRequests: [(Atom, RPCRequest)] = []
         var nameRequests: [(Atom, RPCRequest)] = []
+        var keyRequests: [(Atom, RPCRequest)] = []
         for (peer, _, colony) in pending where colony {
             views.append(await process.sendRPC(peer, ClusterMembership.processName, "view", []))
             groupRequests.append((peer, await process.sendRPC(peer, "colony_pg", "groups", ["pg"])))
             nameRequests.append((peer, await process.sendRPC(peer, "colony_global", "names", [])))
+            keyRequests.append((peer, await process.sendRPC(peer, "colony_ddata", "keys", [])))
         }
         for (peer, request, colony) in pending {
             do {
@@ -170,6 +172,18 @@ public final class DashboardCollector: Sendable {
                 return ClusterModel.GlobalName(name: "\(pair[0])", pid: "\(pair[1])")
             }
             update { $0.observedGlobalNames(names, of: peer.name) }
+        }
+        for (peer, request) in keyRequests {
+            guard let answer = try? await request.result(in: process, timeout: timeout),
+                case .list(let entries) = answer
+            else { continue }
+            let keys = entries.compactMap { entry -> ClusterModel.ReplicatedKey? in
+                guard case .tuple(let t) = entry, t.count == 3, let key = t[0].stringValue,
+                    let type = t[1].stringValue, let summary = t[2].stringValue
+                else { return nil }
+                return ClusterModel.ReplicatedKey(key: key, type: type, summary: summary)
+            }
+            update { $0.observedReplicatedKeys(keys, of: peer.name) }
         }
     }
 

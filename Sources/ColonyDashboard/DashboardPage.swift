@@ -1,5 +1,5 @@
 /// The dashboard's one page: the cluster graph, a card per node (processes, top processes by
-/// messages waiting, its membership view, its pg groups, its global names, supervision trees) and the recent events, redrawn from
+/// messages waiting, its membership view, its pg groups, its global names, its replicated data, supervision trees) and the recent events, redrawn from
 /// each model the server sends over server-sent events (`/events`); no reload. Every drawn node
 /// carries `data-node` and `data-status`, and each row of a membership view `data-member` and
 /// `data-member-status`, which scripts and the browser test read.
@@ -176,6 +176,18 @@ enum DashboardPage {
               const r = el("tr", {"data-global-name": n.name});
               r.appendChild(el("td", {}, n.name));
               r.appendChild(el("td", {class: "n"}, n.pid));
+              t.appendChild(r);
+            }
+            c.appendChild(t);
+          }
+          if (node.replicatedKeys && node.replicatedKeys.length) {
+            c.appendChild(el("div", {class: "muted", style: "margin-top:.4em"}, "replicated data"));
+            const t = el("table", {class: "top keys"});
+            for (const k of node.replicatedKeys) {
+              const r = el("tr", {"data-replicated-key": k.key, "data-replicated-value": k.summary});
+              r.appendChild(el("td", {}, k.key));
+              r.appendChild(el("td", {class: "muted"}, k.type));
+              r.appendChild(el("td", {class: "n"}, k.summary));
               t.appendChild(r);
             }
             c.appendChild(t);

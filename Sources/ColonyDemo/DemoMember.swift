@@ -2,6 +2,8 @@ public import Colony
 import ColonyGroups
 import ErlangTerm
 
+import class ColonyData.Replicator
+
 /// What each member node of the demo cluster runs, and the functions every node of it offers.
 ///
 /// A member has an `echo` process (`{From, Msg}` → `{EchoPid, Msg}`), the guide's `kv` server, and
@@ -50,6 +52,8 @@ public enum DemoMember {
         try await groups.join("workers", [echo])
         // Global names (OTP's global protocol), for the seed's GlobalStateManager.
         _ = try await GlobalNames.start(on: node)
+        // Replicated data (the seed's DistributedCounter), reachable as colony_ddata functions.
+        _ = try await Replicator.start(on: node)
         try await node.startServer(KeyValueServer(), name: .local("kv"))
         try await node.startSupervisor(
             strategy: .oneForOne,

@@ -7,7 +7,8 @@ import ErlangTerm
 extension DemoScenario {
     /// Every scenario, in the order the demo runs them.
     public static let all: [DemoScenario] = [
-        connect, discovery, messages, rpc, genServer, processGroups, globalNames, supervisor, taskRunner, partition,
+        connect, discovery, messages, rpc, genServer, processGroups, globalNames, replicatedData, supervisor,
+        taskRunner, partition,
     ]
 
     /// A new member started with no address of anyone is found by gossip (libcluster's format,
@@ -352,5 +353,51 @@ extension DemoScenario {
         try context.check(winners.count == 1, "\(winners.count) members won the race: \(answers)")
         return "state_manager on \(owner) found and called here and on every member; "
             + "\(context.members.count) members raced for demo_race, one won"
+    }
+}
+
+extension DemoScenario {
+    /// The seed's DistributedCounter on the replicator: a PN-counter `demo_visits` is incremented
+    /// on every member; one member is frozen (SIGSTOP) while the others go on and an increment
+    /// waits for it; let go, every member converges on the same total.
+    static let replicatedData = DemoScenario(name: "ddata", title: "a CRDT counter converges after a freeze") {
+        context in
+        let key: Term = .string("demo_visits")
+        func add(_ member: Atom, _ amount: Int) async throws {
+            let answer = try await context.inProcess {
+                try await $0.rpc(member, "colony_ddata", "counter_add", [key, .integer(amount)], timeout: .seconds(20))
+            }
+            guard case .integer = answer else { throw DemoFailure("counter_add on \(member): \(answer)") }
+        }
+        for member in context.members { for _ in 0..<5 { try await add(member, 1) } }
+        let frozen = context.members[1]
+        context.cluster.pause(frozen)
+        var resumed = false
+        defer { if !resumed { context.cluster.resume(frozen) } }
+        // An increment for the frozen member: it waits in its socket until the member runs again.
+        let pending = Task { try await add(frozen, 5) }
+        for member in context.members where member != frozen { for _ in 0..<5 { try await add(member, 1) } }
+        try await Task.sleep(for: .seconds(2))
+        let resumedAt = ContinuousClock.now
+        context.cluster.resume(frozen)
+        resumed = true
+        try await pending.value
+        let expected = 5 * context.members.count + 5 * (context.members.count - 1) + 5
+        var converged = false
+        while !converged, ContinuousClock.now - resumedAt < .seconds(20) {
+            converged = true
+            for member in context.members {
+                let value = try await context.inProcess {
+                    try await $0.rpc(member, "colony_ddata", "counter_value", [key])
+                }
+                if value != .integer(expected) { converged = false }
+            }
+            if !converged { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        try context.check(converged, "the members did not agree on \(expected) within 20 s")
+        let elapsed = ContinuousClock.now - resumedAt
+        let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        return "demo_visits incremented on \(context.members.count) members, \(frozen) frozen for 2 s meanwhile; "
+            + "all agree on \(expected) \(milliseconds) ms after it ran again"
     }
 }

@@ -39,6 +39,8 @@ struct DashboardBrowserTests {
                 }
                 // The demo's GlobalStateManager, registered on demo_c, is listed by every member.
                 && members.allSatisfy { statuses["name:\($0):state_manager"] == "yes" }
+                // The ddata scenario's counter, the same total on every member.
+                && members.allSatisfy { statuses["key:\($0):demo_visits"] == "30" }
         }
         try #require(allUp != nil, "the page never showed every member up in every view")
 
@@ -70,7 +72,7 @@ struct DashboardBrowserTests {
     /// The statuses on the page: `graph:NODE` and `card:NODE` for each node drawn,
     /// `member:OBSERVER:NODE` for each row of each membership view, `group:NODE:GROUP` (the
     /// member count) for each pg group a node lists, `name:NODE:NAME` for each global name it
-    /// lists, and `live`.
+    /// lists, `key:NODE:KEY` (the value's summary) for each replicated key, and `live`.
     static func statuses(_ browser: WebDriver) async throws -> [String: String] {
         let script = """
             const out = {};
@@ -80,6 +82,7 @@ struct DashboardBrowserTests {
               for (const r of e.querySelectorAll('[data-member]')) out['member:' + e.dataset.node + ':' + r.dataset.member] = r.dataset.memberStatus;
               for (const r of e.querySelectorAll('[data-group]')) out['group:' + e.dataset.node + ':' + r.dataset.group] = r.dataset.groupSize;
               for (const r of e.querySelectorAll('[data-global-name]')) out['name:' + e.dataset.node + ':' + r.dataset.globalName] = 'yes';
+              for (const r of e.querySelectorAll('[data-replicated-key]')) out['key:' + e.dataset.node + ':' + r.dataset.replicatedKey] = r.dataset.replicatedValue;
             }
             out['live'] = document.getElementById('live').className;
             return out;
