@@ -34,13 +34,13 @@ struct ReplicatedDataProcessTests {
     }
 
     @Test(
-        "3 OS processes: concurrent increments converge to their sum; a kill -9ed node comes back and catches up",
-        .timeLimit(.minutes(3)))
-    func convergeAndRecover() async throws {
-        try await InteropScope.run("ddata-processes") { scope in
+        "3 and 5 OS processes: concurrent increments converge to their sum; a kill -9ed node comes back and catches up",
+        .timeLimit(.minutes(3)), arguments: [3, 5])
+    func convergeAndRecover(count: Int) async throws {
+        try await InteropScope.run("ddata-processes-\(count)") { scope in
             let cookie = "ddata_os"
             let epmdPort = try await scope.startEPMD(.colony)
-            let names: [Atom] = ["dd_a@127.0.0.1", "dd_b@127.0.0.1", "dd_c@127.0.0.1"]
+            let names: [Atom] = (0..<count).map { Atom("dd\(count)_\($0)@127.0.0.1") }
             var processes: [ExternalProcess] = []
             for (index, name) in names.enumerated() {
                 processes.append(
@@ -55,7 +55,7 @@ struct ReplicatedDataProcessTests {
                 return false
             }
 
-            // 3 nodes x 40 concurrent increments of 1..3, and an element per node and round.
+            // Every node: 40 concurrent increments of 1..3, and an element per node and round.
             let expected = try await withThrowingTaskGroup(of: Int.self) { group in
                 for (index, name) in names.enumerated() {
                     group.addTask {
@@ -71,28 +71,30 @@ struct ReplicatedDataProcessTests {
                 }
                 return try await group.reduce(0, +)
             }
-            try await Self.eventually(names, "hits = \(expected) and 120 elements") { name in
+            try await Self.eventually(names, "hits = \(expected) and \(40 * count) elements") { name in
                 let hits = try await rpc(name, "counter_value", [.string("hits")])
                 guard case .list(let seen) = try await rpc(name, "set_elements", [.string("seen")]) else {
                     return false
                 }
-                return hits == .integer(expected) && seen.count == 120
+                return hits == .integer(expected) && seen.count == 40 * count
             }
 
             // A majority write is acknowledged by a peer before it returns.
             #expect(try await rpc(names[0], "counter_add", [.string("hits"), 5, "majority"]) == .integer(expected + 5))
             #expect(try await rpc(names[1], "counter_value", [.string("hits"), "all"]) == .integer(expected + 5))
 
-            // kill -9 c; the others go on; c restarts empty (no durable keys) and catches up.
-            processes[2].kill()
-            try await Self.eventually([names[0]], "a sees c gone") { _ in
+            // kill -9 the last node; the others go on; it restarts empty (no durable keys) and
+            // catches up.
+            let victim = count - 1
+            processes[victim].kill()
+            try await Self.eventually([names[0]], "the first node sees the victim gone") { _ in
                 let all = try await rpc(names[0], "counter_add", [.string("probe"), 1, "all"])
                 return all != .integer(1) && all != .integer(2)
             }
             for _ in 0..<10 { _ = try await rpc(names[1], "counter_add", [.string("hits"), 1]) }
-            processes[2] = try await scope.startColonyProcess(
-                name: names[2].name, cookie: cookie, epmdPort: epmdPort,
-                extra: ["--connect", names[0].name, "--connect", names[1].name])
+            processes[victim] = try await scope.startColonyProcess(
+                name: names[victim].name, cookie: cookie, epmdPort: epmdPort,
+                extra: names.prefix(victim).flatMap { ["--connect", $0.name] })
             try await Self.eventually(names, "hits = \(expected + 15) after the restart") { name in
                 try await rpc(name, "counter_value", [.string("hits")]) == .integer(expected + 15)
             }
