@@ -209,7 +209,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "counter-example",
-            dependencies: ["Colony", "ErlangTerm"],
+            dependencies: ["Colony", "ColonyData", "ErlangTerm"],
             path: "Examples/CounterApp",
             swiftSettings: strictSettings
         ),

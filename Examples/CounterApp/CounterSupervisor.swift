@@ -1,4 +1,5 @@
 import Colony
+import ColonyData
 import ErlangTerm
 
 /// The guide's `DistributedApp.CounterSupervisor`: a dynamic supervisor of counters, found by name
@@ -7,16 +8,16 @@ struct CounterSupervisor {
     let node: Node
     let registry: Registry
     let supervisor: DynamicSupervisorRef
-    let syncInterval: Duration
+    let replicator: Replicator
 
     /// `start_counter(name)`: a new counter under the dynamic supervisor.
     @discardableResult
     func startCounter(_ name: String) async throws -> PID {
         let registry = registry
-        let interval = syncInterval
+        let replicator = replicator
         let spec = ChildSpec(id: .string(name)) { node, supervisor in
             try await node.startServer(
-                DistributedCounter(name: name, syncInterval: interval), name: .via(registry, .string(name)),
+                DistributedCounter(name: name, replicator: replicator), name: .via(registry, .string(name)),
                 link: supervisor)
         }
         return try await supervisor.startChild(spec)

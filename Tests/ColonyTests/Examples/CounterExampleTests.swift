@@ -18,7 +18,7 @@ struct CounterExampleTests {
         let lines = example.standardOutput.split(separator: "\n").map(String.init)
         #expect(
             lines == [
-                #"counters ["page_views", "signups"]"#, "page_views 3", "signups 1", "restarted true", "page_views 0",
+                #"counters ["page_views", "signups"]"#, "page_views 3", "signups 1", "restarted true", "page_views 3",
                 "stop signups true", "stop missing false", #"counters ["page_views"]"#,
             ])
     }
@@ -41,7 +41,7 @@ struct CounterExampleTests {
         let statusA = await a.wait(timeout: .seconds(40))
         let statusB = await b.wait(timeout: .seconds(40))
         #expect(statusA == 0 && statusB == 0, "a: \(a.standardOutput) \(a.standardError) b: \(b.standardOutput)")
-        #expect(a.standardOutput.contains("local hits 3") && a.standardOutput.contains("converged hits 5"))
-        #expect(b.standardOutput.contains("local hits 2") && b.standardOutput.contains("converged hits 5"))
+        #expect(a.standardOutput.contains("local increments 3") && a.standardOutput.contains("converged hits 5"))
+        #expect(b.standardOutput.contains("local increments 2") && b.standardOutput.contains("converged hits 5"))
     }
 }
