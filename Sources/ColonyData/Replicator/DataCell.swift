@@ -11,12 +11,8 @@ protocol AnyDataCell: AnyObject, Sendable {
     var anyValue: any ReplicatedData { get }
     /// Merges an encoded state or delta of the same type; returns the parts that changed.
     func merge(encoded term: Term) throws -> [AnyHashable]
-    /// Merges another cell's value of the same type; returns the parts that changed.
-    func merge(cell: any AnyDataCell) -> [AnyHashable]
     /// The value restricted to `parts` (all of it for `nil`), encoded.
     func encoded(parts: Set<AnyHashable>?) throws -> Term
-    /// A new cell with the identity value of the same type.
-    func makeEmpty() -> any AnyDataCell
 }
 
 final class DataCell<Value: ReplicatedData>: AnyDataCell, @unchecked Sendable {
@@ -34,11 +30,6 @@ final class DataCell<Value: ReplicatedData>: AnyDataCell, @unchecked Sendable {
         merge(try TermDecoder().decode(Value.self, from: term))
     }
 
-    func merge(cell: any AnyDataCell) -> [AnyHashable] {
-        guard let other = cell as? DataCell<Value> else { return [] }
-        return merge(other.value)
-    }
-
     /// Merges `other`; returns the parts that changed.
     func merge(_ other: Value) -> [AnyHashable] {
         value.mergeReportingChanges(other).map(AnyHashable.init)
@@ -48,8 +39,6 @@ final class DataCell<Value: ReplicatedData>: AnyDataCell, @unchecked Sendable {
         guard let parts else { return try DataCoding.encoder.encode(value) }
         return try DataCoding.encoder.encode(value.restricted(to: Set(parts.compactMap { $0.base as? Value.Part })))
     }
-
-    func makeEmpty() -> any AnyDataCell { DataCell<Value>(typeName: typeName) }
 }
 
 /// The value types a replicator accepts from the wire, by name: a type name from a peer is never

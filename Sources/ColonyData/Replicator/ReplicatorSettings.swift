@@ -23,7 +23,7 @@ public struct ReplicatorSettings: Sendable {
     /// The value types accepted from peers.
     public var types = ReplicatedTypes()
     /// This node's incarnation; `nil` draws a fresh one, so dots and counts of an earlier life
-    /// that peers still hold are never reused.
+    /// that peers still hold are never reused. Only its low 62 bits are used.
     public var incarnation: UInt64? = nil
     /// Seeds the choice of gossip peers; `nil` seeds from the system.
     public var seed: UInt64? = nil

@@ -63,7 +63,8 @@ struct ReplicatorState: Sendable {
 
     init(me: Atom, incarnation: UInt64, settings: ReplicatorSettings, seed: UInt64) {
         self.me = me
-        replica = ReplicaID(node: me.name, incarnation: incarnation)
+        // Incarnations travel as Erlang integers: kept below 2^62, a small integer on every node.
+        replica = ReplicaID(node: me.name, incarnation: incarnation & ((1 << 62) - 1))
         self.settings = settings
         types = settings.types
         random = SeededRandom(seed: seed)
