@@ -82,7 +82,7 @@ public final class DemoCluster: Sendable {
             seen.withLock { $0 += String(decoding: data, as: UTF8.self) }
         }
         child.standardOutput = output
-        child.standardError = FileHandle.nullDevice
+        child.standardError = Self.logFile(for: name) ?? FileHandle.nullDevice
         try child.run()
         members.withLock { $0[name] = child }
         let deadline = ContinuousClock.now + timeout
@@ -95,6 +95,20 @@ public final class DemoCluster: Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         throw DemoFailure("\(name) did not start: \(seen.withLock { $0 })")
+    }
+
+    /// Where a member's log goes: `NAME.log` (appended to) in the directory that
+    /// `COLONY_DEMO_LOG_DIR` names, or nowhere when it is not set.
+    static func logFile(for name: Atom) -> FileHandle? {
+        guard let directory = ProcessInfo.processInfo.environment["COLONY_DEMO_LOG_DIR"], !directory.isEmpty
+        else { return nil }
+        let path = URL(fileURLWithPath: directory).appendingPathComponent("\(name.name).log").path
+        if !FileManager.default.fileExists(atPath: path) {
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else { return nil }
+        handle.seekToEndOfFile()
+        return handle
     }
 
     /// The OS process id of each running member.

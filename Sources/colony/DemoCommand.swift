@@ -107,7 +107,8 @@ struct DemoMemberCommand: AsyncParsableCommand {
     func run() async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
+            let level = ProcessInfo.processInfo.environment["COLONY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+            handler.logLevel = level ?? .warning
             return handler
         }
         var configuration = NodeConfiguration(name: name, cookie: cookie)

@@ -55,6 +55,12 @@ struct GlobalNameTable: Sendable {
 
     func isWatched(_ pid: PID) -> Bool { namesOf[pid] != nil || locksOf[pid] != nil }
 
+    /// The processes of `node` that hold a name or a lock, in a stable order.
+    func watchedProcesses(on node: Atom) -> [PID] {
+        Set(namesOf.keys.filter { $0.node == node } + locksOf.keys.filter { $0.node == node })
+            .sorted { Term.compare(.pid($0), .pid($1)) < 0 }
+    }
+
     // MARK: - Names
 
     func whereis(_ name: Term) -> PID? { names[name]?.pid }

@@ -9,8 +9,27 @@ extension GlobalServerState {
     mutating func nodeDown(_ node: Atom, connection: Int?) -> [Directive] {
         if let connection, let current = connections[node], current != connection { return [] }
         var directives = syncersDone([node])
+        directives += deleteNodeResources(node)
         directives += nodeDown(node, kind: .disconnected, connectionGone: true)
         setConnection(node, nil)
+        return directives
+    }
+
+    /// The names and locks held by processes of `node`, dropped when its connection goes (OTP's
+    /// `delete_node_resources/2`, which it keeps for `group_nodedown`).
+    ///
+    /// OTP relies on each monitor's `DOWN noconnection` here, but a `set_lock` or `register`
+    /// that came over the lost connection and is handled after it closed monitors its process
+    /// over the next connection, where it is alive: no `DOWN` comes, and a lock its requester
+    /// already counts as failed (the node was a bad node of its `multi_call`) would stay set on
+    /// this node for good, refusing every later partition lock. Names that still hold come back
+    /// with the exchange when the node connects again.
+    private mutating func deleteNodeResources(_ node: Atom) -> [Directive] {
+        var directives: [Directive] = []
+        for pid in table.watchedProcesses(on: node) {
+            directives += processDown(pid)
+            directives.append(.unwatch(pid))
+        }
         return directives
     }
 

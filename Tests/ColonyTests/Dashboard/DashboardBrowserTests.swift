@@ -42,7 +42,8 @@ struct DashboardBrowserTests {
                 // The ddata scenario's counter, the same total on every member.
                 && members.allSatisfy { statuses["key:\($0):demo_visits"] == "30" }
         }
-        try #require(allUp != nil, "the page never showed every member up in every view")
+        let seen = allUp == nil ? try await Self.statuses(browser) : [:]
+        try #require(allUp != nil, "the page never showed every member up in every view: \(seen)")
 
         kill(victimPID, SIGKILL)
         // The survivors' membership views: the victim is unreachable, then their resolver downs it.
@@ -50,7 +51,8 @@ struct DashboardBrowserTests {
             statuses["graph:\(victim)"] == "down" && statuses["card:\(victim)"] == "down"
                 && ["demo_a@127.0.0.1", "demo_c@127.0.0.1"].allSatisfy { statuses["member:\($0):\(victim)"] == "down" }
         }
-        let statuses = try #require(afterKill, "the page never showed \(victim) down")
+        let seenAfter = afterKill == nil ? try await Self.statuses(browser) : [:]
+        let statuses = try #require(afterKill, "the page never showed \(victim) down: \(seenAfter)")
         #expect(statuses["graph:demo_a@127.0.0.1"] == "up")
         #expect(statuses["graph:demo_c@127.0.0.1"] == "up")
         #expect(statuses["live"] == "on", "the page's event stream is not live: \(statuses)")
