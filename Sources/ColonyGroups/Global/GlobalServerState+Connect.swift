@@ -200,7 +200,7 @@ extension GlobalServerState {
             .tuple(["vsn", session(node).protocolVersion.map(Term.integer) ?? "undefined"]),
             .tuple(["lock", session(node).lockID ?? "undefined"]),
         ])
-        directives += doOps(ops, from: .atom(me), extraInfo: extraInfo)
+        directives += doOps(ops, from: .atom(me), extraInfo: extraInfo, joining: Set(Self.nodeNames(joining)))
         directives += syncersDone([node])
         for other in hisKnownNodes {
             let tag = session(other).myTag

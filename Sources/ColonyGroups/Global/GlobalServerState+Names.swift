@@ -76,12 +76,23 @@ extension GlobalServerState {
     }
 
     /// `do_ops/5`: the inserts and deletes a name exchange decided.
-    mutating func doOps(_ ops: [Term], from origin: Term, extraInfo: Term) -> [Directive] {
+    ///
+    /// One departure from OTP: a name held by a process of a node whose connection this server
+    /// has seen go down (and not come up again), and that is neither known nor among `joining`
+    /// (the nodes this exchange brings in), is not inserted. A third node that has not yet seen
+    /// that node go passes its names on in the exchange; OTP inserts them and monitors the
+    /// process over a connection that its monitor opens again, so no `DOWN` removes them, and when
+    /// that node's own session follows, both sides already hold the name and no operation carries
+    /// it to the rest of the partition, which dropped it: the tables stay different for good.
+    /// Skipped here, the name comes with its own node's session, to every node of the partition.
+    mutating func doOps(_ ops: [Term], from origin: Term, extraInfo: Term, joining: Set<Atom> = []) -> [Directive] {
         var directives: [Directive] = []
         for op in ops {
             guard case .tuple(let t) = op, t.count == 2, t[0] == "insert", let entry = GlobalName(t[1]) else {
                 continue
             }
+            let owner = entry.pid.node
+            if departed.contains(owner), known[owner] == nil, !joining.contains(owner) { continue }
             directives += insertName(entry, from: origin, extraInfo: extraInfo)
         }
         for op in ops {

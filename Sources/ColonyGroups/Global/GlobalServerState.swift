@@ -96,6 +96,9 @@ struct GlobalServerState: Sendable {
     private(set) var pending: [Atom: Int] = [:]
     private(set) var removing: Set<Atom> = []
     private(set) var connections: [Atom: Int] = [:]
+    /// Visible nodes whose connection went down and has not come up again: a name held by one of
+    /// their processes is not taken from a third node's exchange (see ``doOps(_:from:extraInfo:joining:)``).
+    private(set) var departed: Set<Atom> = []
     private(set) var synced: [Atom] = []
     private(set) var sessions: [Atom: Session] = [:]
     /// The live resolver of each node's session, by its session tag.
@@ -235,7 +238,10 @@ struct GlobalServerState: Sendable {
     mutating func setRemoving(_ node: Atom, _ on: Bool) {
         if on { removing.insert(node) } else { removing.remove(node) }
     }
-    mutating func setConnection(_ node: Atom, _ id: Int?) { connections[node] = id }
+    mutating func setConnection(_ node: Atom, _ id: Int?) {
+        connections[node] = id
+        if id == nil { departed.insert(node) } else { departed.remove(node) }
+    }
     mutating func setResolver(_ node: Atom, _ tag: Int?) { resolvers[node] = tag }
     mutating func markSynced(_ node: Atom) { if !synced.contains(node) { synced.insert(node, at: 0) } }
     mutating func unmarkSynced(_ node: Atom) { synced.removeAll { $0 == node } }

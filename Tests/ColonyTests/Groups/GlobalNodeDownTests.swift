@@ -82,4 +82,58 @@ struct GlobalNodeDownTests {
         #expect(!down.contains(.unwatch(Self.otherLocker)))
         #expect(server.table.holders(of: "res") == [Self.otherLocker])
     }
+
+    static let departedOwner = PID(node: "b@h", id: 47, serial: 0, creation: 1)
+
+    /// A name server at `me` that saw `gone` connect and go (and `alsoUp` connect and stay).
+    static func serverThatSawGo(_ gone: Atom, me: Atom, alsoUp: Atom? = nil) -> GlobalServerState {
+        var server = GlobalServerState(
+            me: me, locker: Self.me, preventOverlappingPartitions: true, extendedCreation: 1)
+        _ = server.received(Self.nodeEvent("nodeup", gone, connection: 1))
+        if let alsoUp { _ = server.received(Self.nodeEvent("nodeup", alsoUp, connection: 2)) }
+        _ = server.received(Self.nodeEvent("nodedown", gone, connection: 1))
+        return server
+    }
+
+    static func insert(_ name: Term, _ pid: PID) -> Term {
+        .tuple(["insert", GlobalName(name: name, pid: pid, method: GlobalProtocol.randomExitName).term])
+    }
+
+    /// The demo once ended with `demo_race` (held on `demo_b`) on two members and not on the
+    /// other two: `demo_a` saw `demo_b` go, then took `demo_race` back from `demo_d`'s exchange
+    /// (which had not seen it go yet); when `demo_b`'s own session came, `demo_a` already had the
+    /// name and no operation carried it to the rest, which had dropped it.
+    @Test("a third node's exchange does not bring back the names of a node seen going down")
+    func departedOwnersNamesWait() {
+        var server = Self.serverThatSawGo("b@h", me: "a@h", alsoUp: "d@h")
+        let owner = Self.departedOwner
+        // The session with d@h resolves: d@h still lists b@h's name and another.
+        let ops = [Self.insert("demo_race", owner), Self.insert("kv", Self.theirWorker)]
+        let applied = server.doOps(ops, from: "a@h", extraInfo: .list([]), joining: ["d@h"])
+        #expect(server.table.whereis("demo_race") == nil)
+        #expect(server.table.whereis("kv") == Self.theirWorker)
+        #expect(!applied.contains(.watch(owner)))
+        // b@h connects again: its own session brings the name.
+        _ = server.received(Self.nodeEvent("nodeup", "b@h", connection: 3))
+        _ = server.doOps([Self.insert("demo_race", owner)], from: "a@h", extraInfo: .list([]), joining: ["b@h"])
+        #expect(server.table.whereis("demo_race") == owner)
+    }
+
+    @Test("names of a departed node that this exchange brings in again (joining or known) are taken")
+    func departedButJoining() {
+        var server = Self.serverThatSawGo("b@h", me: "c@h")
+        let owner = Self.departedOwner
+        _ = server.doOps([Self.insert("x", owner)], from: "c@h", extraInfo: .list([]), joining: ["a@h", "b@h"])
+        #expect(server.table.whereis("x") == owner)
+        // new_nodes from a@h: b@h joined a@h's partition; its names come with it.
+        let newNodes: Term = .tuple([
+            "$gen_cast",
+            .tuple([
+                "new_nodes", "a@h", .list([Self.insert("y", owner)]), .list([]), .list([.tuple(["b@h", 8])]),
+                .list([.tuple(["vsn", 8])]),
+            ]),
+        ])
+        _ = server.received(newNodes)
+        #expect(server.table.whereis("y") == owner)
+    }
 }
