@@ -13,6 +13,11 @@ public struct MembershipSettings: Sendable, Equatable {
     public var suspicionTimeout: Duration = .seconds(2)
     /// The highest local health score (Lifeguard's S); probes wait at most `1 + S` times longer.
     public var maxLocalHealth = 8
+    /// A gap between two ticks longer than this means this node was not running (SIGSTOP, a VM
+    /// paused, a machine asleep): the time it was stopped does not count against the members, so
+    /// a probe in flight and a suspicion keep the time they had left. `nil`: a gap is never
+    /// taken for a pause.
+    public var pauseThreshold: Duration? = .seconds(1)
 
     /// The defaults: a probe each second, indirect after 400 ms through 3 members, unreachable
     /// 2 s after a missed probe.

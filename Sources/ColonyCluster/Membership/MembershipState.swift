@@ -61,6 +61,7 @@ public struct MembershipState: Sendable {
     private var suspected: [Atom: Duration] = [:]
     private var nextProbeAt: Duration = .zero
     private var nextID = 1
+    private var lastTick: Duration?
 
     /// The view of `me` (started at `started`), with no members yet.
     public init(me: Atom, started: Int, settings: MembershipSettings = .init(), seed: UInt64) {
@@ -170,6 +171,10 @@ public struct MembershipState: Sendable {
     /// What is due at `now`: helpers to ask, failed probes, suspicions that ran out, the next
     /// probe. Call it often (``ClusterMembership`` does every eighth of the probe timeout).
     public mutating func tick(at now: Duration) -> [Effect] {
+        if let lastTick, let threshold = settings.pauseThreshold, now - lastTick > threshold {
+            resumed(after: now - lastTick)
+        }
+        lastTick = now
         var effects: [Effect] = []
         for (id, relay) in relays where now >= relay.deadline {
             relays[id] = nil
@@ -199,6 +204,15 @@ public struct MembershipState: Sendable {
             nextProbeAt = now + settings.probeInterval * multiplier
         }
         return effects
+    }
+
+    /// This node did not run for `pause`: every timer moves on by it, so that the answers that
+    /// waited in its sockets meanwhile are read before anyone is suspected for the silence.
+    private mutating func resumed(after pause: Duration) {
+        current?.started += pause
+        for id in relays.keys { relays[id]?.deadline += pause }
+        for node in suspected.keys { suspected[node]? += pause }
+        nextProbeAt += pause
     }
 
     private mutating func succeeded(_ probe: Probe, at now: Duration) -> [Effect] {

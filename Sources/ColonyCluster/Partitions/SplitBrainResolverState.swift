@@ -14,13 +14,27 @@ public struct SplitBrainResolverState: Sendable {
     private var members: Set<ResolverMember> = []
     private var reachable: Set<Atom> = []
     private var suspects: Set<Atom> = []
+    /// A gap between two calls longer than this means this node was not running (SIGSTOP, a
+    /// paused VM): its view is stale, and must be stable for ``stableAfter`` again, counted from
+    /// when it runs again, before it decides.
+    /// `nil`: a gap is never taken for a pause.
+    public let pauseThreshold: Duration?
     private var changedAt: Duration = .zero
+    private var lastSeen: Duration?
     private var decided = false
 
-    /// A resolver with `strategy`, deciding after `stableAfter` of stability.
-    public init(strategy: SplitBrainStrategy, stableAfter: Duration) {
+    /// A resolver with `strategy`, deciding after `stableAfter` of stability; a gap of more than
+    /// `pauseThreshold` between calls restarts the wait.
+    public init(strategy: SplitBrainStrategy, stableAfter: Duration, pauseThreshold: Duration? = .seconds(1)) {
         self.strategy = strategy
         self.stableAfter = stableAfter
+        self.pauseThreshold = pauseThreshold
+    }
+
+    /// Restarts the wait for stability when this node has not run since its last call.
+    private mutating func observe(_ now: Duration) {
+        if let lastSeen, let pauseThreshold, now - lastSeen > pauseThreshold { changedAt = now }
+        lastSeen = now
     }
 
     /// The view at `now`: the members, the ones this node reaches (itself included), and those
@@ -28,6 +42,7 @@ public struct SplitBrainResolverState: Sendable {
     public mutating func view(
         members: Set<ResolverMember>, reachable: Set<Atom>, suspects: Set<Atom> = [], at now: Duration
     ) {
+        observe(now)
         guard members != self.members || reachable != self.reachable || suspects != self.suspects else { return }
         self.members = members
         self.reachable = reachable
@@ -39,6 +54,7 @@ public struct SplitBrainResolverState: Sendable {
     /// The decision due at `now`, if the view is stable, some members are unreachable and it
     /// has not decided on this view yet.
     public mutating func tick(at now: Duration) -> SplitBrainDecision? {
+        observe(now)
         guard !decided, suspects.isEmpty, now - changedAt >= stableAfter else { return nil }
         let names = Set(members.map(\.name))
         guard !names.subtracting(reachable).isEmpty else { return nil }

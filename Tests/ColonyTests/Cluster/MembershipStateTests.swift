@@ -137,6 +137,48 @@ struct MembershipStateTests {
         #expect(simulation.status(Self.b) == .up)
     }
 
+    @Test("a pause here (no ticks for 5 s) suspects nobody: answers read after it count, timers resume")
+    func pauseIsNotTheMembersFault() {
+        var simulation = Simulation(members: [Self.b, Self.c, Self.d])
+        simulation.run(for: .seconds(3))
+        // A probe goes out, then this node stops (its answer waits in the socket).
+        var state = simulation.state
+        var effects: [MembershipState.Effect] = []
+        var now = simulation.now
+        var probe: (Atom, Int)?
+        while probe == nil {
+            now += .milliseconds(10)
+            effects = state.tick(at: now)
+            for case .probe(let target, let id) in effects { probe = (target, id) }
+        }
+        let (target, id) = probe!
+        now += .seconds(5)
+        // Running again: the first tick comes before the answer is read.
+        effects = state.tick(at: now)
+        #expect(!effects.contains { if case .changed = $0 { true } else { false } }, "\(effects)")
+        #expect(!effects.contains { if case .requestProbe = $0 { true } else { false } }, "\(effects)")
+        #expect(state.acknowledged(id, at: now).isEmpty)
+        #expect(state.member(target)?.status == .up)
+        #expect(state.localHealth == 0)
+    }
+
+    @Test("without pause detection the same silence makes the probed member suspect")
+    func pauseDetectionOff() {
+        var settings = MembershipSettings()
+        settings.pauseThreshold = nil
+        var state = MembershipState(me: Self.a, started: 0, settings: settings, seed: 1)
+        for member in [Self.b, Self.c, Self.d] { _ = state.introduced(member, started: 1, at: .zero) }
+        var now = Duration.zero
+        var probed: Atom?
+        while probed == nil {
+            now += .milliseconds(10)
+            for case .probe(let target, _) in state.tick(at: now) { probed = target }
+        }
+        now += .seconds(5)
+        let effects = state.tick(at: now)
+        #expect(effects.contains(.changed(MembershipChange(name: probed!, from: .up, to: .suspect))), "\(effects)")
+    }
+
     @Test("connections: lost is unreachable, disconnect on purpose removes, down stays down until it reconnects")
     func connections() {
         var state = MembershipState(me: Self.a, started: 0, seed: 7)

@@ -72,7 +72,8 @@ struct SplitBrainTests {
 
     @Test("the resolver decides once the view has been stable for the window, and once per view")
     func stableAfter() {
-        var resolver = SplitBrainResolverState(strategy: .keepMajority, stableAfter: .seconds(5))
+        // Sparse calls here stand for a node that runs all along: no gap is a pause.
+        var resolver = SplitBrainResolverState(strategy: .keepMajority, stableAfter: .seconds(5), pauseThreshold: nil)
         let members = Self.cluster(3)
         resolver.view(members: members, reachable: ["n0@h", "n1@h", "n2@h"], at: .zero)
         #expect(resolver.tick(at: .seconds(10)) == nil, "no partition")
@@ -84,5 +85,34 @@ struct SplitBrainTests {
         #expect(resolver.tick(at: .seconds(20)) == nil)
         #expect(resolver.tick(at: .seconds(21)) == .keep(downing: ["n2@h"]))
         #expect(resolver.tick(at: .seconds(30)) == nil, "decided once for this view")
+    }
+
+    /// The demo's partition scenario once downed a healthy member: the frozen node (SIGSTOP) had
+    /// seen that member unreachable just before it stopped, and when it ran again 7 s later its
+    /// resolver found the stale view "stable" for longer than the window and decided at once.
+    @Test("after a pause (a gap between calls), the view must be stable for the window again")
+    func pauseRestartsTheWindow() {
+        var resolver = SplitBrainResolverState(strategy: .keepMajority, stableAfter: .seconds(5))
+        let members = Self.cluster(5)
+        let four: Set<Atom> = ["n0@h", "n1@h", "n2@h", "n3@h"]
+        var now = Duration.zero
+        func run(until end: Duration) -> SplitBrainDecision? {
+            while now < end {
+                now += .milliseconds(250)
+                resolver.view(members: members, reachable: four, at: now)
+                if let decision = resolver.tick(at: now) { return decision }
+            }
+            return nil
+        }
+        #expect(run(until: .seconds(1)) == nil)
+        // Stopped for 7 s; running again, the same view is not stable yet.
+        now += .seconds(7)
+        resolver.view(members: members, reachable: four, at: now)
+        #expect(resolver.tick(at: now) == nil)
+        let resumedAt = now
+        // Unchanged for the whole window after it runs again, it decides.
+        let decision = run(until: resumedAt + .seconds(6))
+        #expect(decision == .keep(downing: ["n4@h"]))
+        #expect(now - resumedAt >= .seconds(5))
     }
 }
