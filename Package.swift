@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -117,6 +118,7 @@ let package = Package(
                 "ErlangTerm",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
         ),
@@ -245,6 +247,7 @@ let package = Package(
             name: "ColonyDataTests",
             dependencies: [
                 "ColonyData",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 "Colony",
                 "ErlangTerm",
                 "ColonyTestSupport",

@@ -211,6 +211,8 @@ public struct ClusterSettings: Sendable, Equatable {
     public var globalName: String?
     /// OTP's `prevent_overlapping_partitions` for global names (on by default, as in OTP 25).
     public var preventOverlappingPartitions = true
+    /// Where the node's replicator keeps replicated data on disk, if anywhere.
+    public var ddataDirectory: String?
 
     /// No discovery.
     public init() {}

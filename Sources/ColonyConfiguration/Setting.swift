@@ -132,6 +132,9 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
         "groups.prevent_overlapping_partitions", environment: ["COLONY_PREVENT_OVERLAPPING_PARTITIONS"],
         flag: "--prevent-overlapping-partitions")
 
+    /// A directory where the node's replicator keeps every replicated key on disk (SQLite).
+    public static let ddataDirectory = Setting("ddata.dir", environment: ["COLONY_DDATA_DIR"], flag: "--ddata-dir")
+
     /// How logs are written: `text` or `json`.
     public static let logFormat = Setting("log.format", environment: ["COLONY_LOG_FORMAT"], flag: "--log-format")
     /// The lowest level logged: trace, debug, info, notice, warning, error or critical.
@@ -143,8 +146,8 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
         metricsPort, otlpEndpoint, gossip, gossipPort, gossipAddress, gossipInterface, gossipSecret, epmdHosts,
         dnsPoll, kubernetesDNS, kubernetesDNSSRV, nodeBasename, dnsServer, pollInterval,
         kubernetesSelector, kubernetesNamespace, kubernetesSource, probeInterval, suspicionTimeout, indirectProbes,
-        splitBrain, stableAfter, splitBrainAction, pgJoin, globalName, preventOverlappingPartitions, logFormat,
-        logLevel,
+        splitBrain, stableAfter, splitBrainAction, pgJoin, globalName, preventOverlappingPartitions, ddataDirectory,
+        logFormat, logLevel,
     ]
 }
 

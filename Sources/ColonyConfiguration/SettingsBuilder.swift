@@ -180,6 +180,10 @@ struct SettingsBuilder {
             return raw
         }
         cluster.preventOverlappingPartitions = try value(.preventOverlappingPartitions, default: true, Self.boolean)
+        cluster.ddataDirectory = try optional(.ddataDirectory) { raw throws(Reason) -> String in
+            guard !raw.isEmpty else { throw Reason("must be a directory path") }
+            return raw
+        }
         if cluster.splitBrain != nil, cluster.probeInterval == 0 {
             throw SettingsError(
                 setting: .probeInterval, value: "0", source: .defaultValue,

@@ -11,7 +11,9 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
+import struct ColonyData.DurableSettings
 import class ColonyData.Replicator
+import struct ColonyData.ReplicatorSettings
 
 /// Options shared by the commands that start a node. Each setting can also come from the
 /// environment or a config file (`ColonySettings`): flags beat the environment, which beats the
@@ -68,6 +70,9 @@ struct NodeOptions: ParsableArguments {
     var globalName: String?
     @Option(help: "Global's prevent_overlapping_partitions: true (default, as OTP 25) or false.")
     var preventOverlappingPartitions: String?
+    @Option(
+        help: "A directory where replicated data (colony_ddata) is kept on disk across restarts (COLONY_DDATA_DIR).")
+    var ddataDir: String?
     @Option(help: "Log format: text or json (COLONY_LOG_FORMAT).") var logFormat: String?
     @Option(help: "Lowest level logged (COLONY_LOG_LEVEL; default info).") var logLevel: String?
 
@@ -110,6 +115,7 @@ struct NodeOptions: ParsableArguments {
         if let splitBrainAction { flags[Setting.splitBrainAction.flag] = splitBrainAction }
         if !pgJoin.isEmpty { flags[Setting.pgJoin.flag] = pgJoin.joined(separator: ",") }
         if let globalName { flags[Setting.globalName.flag] = globalName }
+        if let ddataDir { flags[Setting.ddataDirectory.flag] = ddataDir }
         if let preventOverlappingPartitions {
             flags[Setting.preventOverlappingPartitions.flag] = preventOverlappingPartitions
         }
@@ -224,7 +230,11 @@ struct NodeCommand: AsyncParsableCommand {
                 }
                 // Replicated data: CRDT values shared with every Colony node's replicator.
                 do {
-                    _ = try await Replicator.start(on: node)
+                    var ddata = ReplicatorSettings()
+                    if let directory = settings.cluster.ddataDirectory {
+                        ddata.durable = DurableSettings(path: directory + "/ddata.sqlite")
+                    }
+                    _ = try await Replicator.start(on: node, settings: ddata)
                 } catch {
                     say("ddata: \(error)")
                 }

@@ -27,6 +27,7 @@ public final class Replicator: Sendable {
     private let nextSubscriber = Atomic<Int>(0)
     private let flushPosted = Atomic<Bool>(false)
     private let transferBytes = Atomic<Int>(0)
+    private let durable: DurableStore?
     private let logger: Logger
 
     private struct Requests {
@@ -51,12 +52,15 @@ public final class Replicator: Sendable {
     private static let tickMessage: Term = .tuple([.atom(tag), "tick"])
     private static let flushMessage: Term = .tuple([.atom(tag), "flush"])
 
-    private init(node: Node, settings: ReplicatorSettings, pid: PID, state: ReplicatorState) {
+    private init(
+        node: Node, settings: ReplicatorSettings, pid: PID, state: ReplicatorState, durable: DurableStore?
+    ) {
         self.node = node
         self.settings = settings
         self.pid = pid
         replica = state.replica
         machine = Mutex(state)
+        self.durable = durable
         logger = Logger(label: "colony.ddata")
     }
 
@@ -66,17 +70,31 @@ public final class Replicator: Sendable {
         -> Replicator
     {
         let incarnation = settings.incarnation ?? UInt64.random(in: 1..<(1 << 62))
-        let state = ReplicatorState(
+        var state = ReplicatorState(
             me: node.name, incarnation: incarnation, settings: settings,
             seed: settings.seed ?? UInt64.random(in: 0...UInt64.max))
+        let logger = Logger(label: "colony.ddata")
+        var store: DurableStore?
+        if let durable = settings.durable {
+            let opened = try DurableStore(path: durable.path)
+            let (entries, unreadable) = try opened.load()
+            for key in unreadable { logger.error("ddata: the stored state of \(key) does not decode; it is skipped") }
+            for case .warning(let text) in state.restore(entries) { logger.warning("ddata: \(text)") }
+            logger.info("ddata: \(entries.count) durable keys read from \(durable.path)")
+            store = opened
+        }
         let box = Mutex<Replicator?>(nil)
         let pid = node.spawnReactor(initial: ()) { _, message, process in
-            if message == Self.stopMessage { return .stop("shutdown") }
-            guard let replicator = box.withLock({ $0 }) else { return .continue }
+            let replicator = box.withLock { $0 }
+            if message == Self.stopMessage {
+                await replicator?.persist()
+                return .stop("shutdown")
+            }
+            guard let replicator else { return .continue }
             await replicator.handle(message, process: process)
             return .continue
         }
-        let replicator = Replicator(node: node, settings: settings, pid: pid, state: state)
+        let replicator = Replicator(node: node, settings: settings, pid: pid, state: state, durable: store)
         box.withLock { $0 = replicator }
         guard node.register(settings.name, pid: pid) else {
             await node.send(stopMessage, to: pid)
@@ -89,12 +107,24 @@ public final class Replicator: Sendable {
         return replicator
     }
 
-    /// Stops the replicator; requests still waiting fail with ``ReplicatorError/stopped`` and
-    /// subscriptions end.
+    /// Stops the replicator and waits (up to 5 s) for its process to end, durable keys written;
+    /// requests still waiting fail with ``ReplicatorError/stopped`` and subscriptions end.
     public func stop() async {
         ReplicatorTable.shared.remove(self)
         node.watchNodes(pid, false)
-        await node.send(Self.stopMessage, to: pid)
+        let replicator = pid
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            node.spawn { process in
+                defer { done.resume() }
+                let reference = await process.monitor(replicator)
+                await process.send(Self.stopMessage, to: replicator)
+                _ = try await process.receive(timeout: .seconds(5)) { message -> Bool? in
+                    guard case .tuple(let t) = message, t.count == 5, t[0] == "DOWN", t[1] == .reference(reference)
+                    else { return nil }
+                    return true
+                }
+            }
+        }
         let waiters = requests.withLock { state in
             defer {
                 state.waiting = [:]
@@ -246,6 +276,21 @@ public final class Replicator: Sendable {
             effects = machine.withLock { $0.flush() } + effects
         }
         await perform(effects, process: process)
+        await persist()
+    }
+
+    /// Writes the durable keys changed since the last write, in one transaction; the replicator
+    /// handles its next message after that, so batches reach the disk in order.
+    private func persist() async {
+        guard let durable, let keys = settings.durable?.keys else { return }
+        let (entries, since) = machine.withLock { $0.durableChanges(keys) }
+        guard !entries.isEmpty else { return }
+        do {
+            try await durable.save(entries)
+        } catch {
+            logger.error("ddata: writing \(entries.count) durable keys failed: \(error)")
+            machine.withLock { $0.retryDurable(from: since) }
+        }
     }
 
     private func handleLocal(_ t: [Term]) -> [ReplicatorState.Effect] {

@@ -25,6 +25,8 @@ public struct ReplicatorSettings: Sendable {
     /// This node's incarnation; `nil` draws a fresh one, so dots and counts of an earlier life
     /// that peers still hold are never reused. Only its low 62 bits are used.
     public var incarnation: UInt64? = nil
+    /// The keys kept on disk and where; `nil` keeps everything in memory only.
+    public var durable: DurableSettings? = nil
     /// Seeds the choice of gossip peers; `nil` seeds from the system.
     public var seed: UInt64? = nil
 

@@ -60,6 +60,8 @@ struct ReplicatorState: Sendable {
     /// What this replicator sent and merged, for views and benchmarks.
     private(set) var statistics = ReplicatorStatistics()
     private let forgetRounds: Int
+    /// The change counter up to which durable keys are on disk.
+    private var durableWatermark: UInt64 = 0
 
     init(me: Atom, incarnation: UInt64, settings: ReplicatorSettings, seed: UInt64) {
         self.me = me
@@ -165,6 +167,30 @@ struct ReplicatorState: Sendable {
         for peer in connectedPeers { effects.append(.send(.deltas(from: me, wire), to: peer)) }
         return effects
     }
+
+    // MARK: - Durable keys
+
+    /// Merges the entries read from disk at start, before any peer is heard; they count as on
+    /// disk already.
+    mutating func restore(_ stored: [WireEntry]) -> [Effect] {
+        var effects: [Effect] = []
+        for entry in stored { effects += apply(entry) }
+        durableWatermark = changes.counter
+        return effects
+    }
+
+    /// The full states (or tombstones) of the durable keys changed since the last call, and the
+    /// watermark they were taken after (to hand back to ``retryDurable(from:)`` if the write fails).
+    mutating func durableChanges(_ keys: DurableSettings.Keys) -> (entries: [WireEntry], since: UInt64) {
+        let since = durableWatermark
+        guard changes.counter > since else { return ([], since) }
+        let changed = changes.changes(after: since, limit: .max).parts.keys
+        durableWatermark = changes.counter
+        return (changed.filter(keys.contains).sorted().map { wireEntry($0, parts: nil) }, since)
+    }
+
+    /// A write of durable keys failed: they are taken again from `watermark` next time.
+    mutating func retryDurable(from watermark: UInt64) { durableWatermark = min(durableWatermark, watermark) }
 
     // MARK: - Requests at a consistency level
 

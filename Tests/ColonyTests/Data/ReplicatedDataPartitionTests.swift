@@ -2,7 +2,7 @@ import ColonyTestSupport
 import Foundation
 import Testing
 
-/// A real partition (network namespaces, nftables drops) through three `colony node` processes
+/// A real partition (network namespaces, nftables drops) through three or five `colony node` processes
 /// while both sides keep updating a PN-counter and an ORSet. An Elixir driver on each side makes
 /// the updates through `colony_ddata` rpc calls; after the heal every node holds the sum of all
 /// acknowledged increments and every element added.
@@ -61,11 +61,11 @@ struct ReplicatedDataPartitionTests {
         """#
 
     @Test(
-        "3 Colony OS processes updated on both sides of a partition agree on the sum after the heal",
+        "3 and 5 Colony OS processes updated on both sides of a partition agree on the sum after the heal",
         .enabled(if: NetworkNamespace.isAvailable, "needs root to create network namespaces"),
-        .timeLimit(.minutes(4)))
-    func partition() async throws {
-        let network = try await NamespaceNetwork(hosts: 5)
+        .timeLimit(.minutes(4)), arguments: [3, 5])
+    func partition(count: Int) async throws {
+        let network = try await NamespaceNetwork(hosts: count + 2)
         var processes: [ExternalProcess] = []
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("colony-dpart-\(UUID())")
         defer {
@@ -76,9 +76,13 @@ struct ReplicatedDataPartitionTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let script = directory.appendingPathComponent("ddata-partition.exs")
         try Self.script.write(to: script, atomically: true, encoding: .utf8)
-        let all = (1...5).map(Self.name)
-        let colonies = (1...3).map(Self.name)
-        for index in 1...3 {
+        let all = (1...count + 2).map(Self.name)
+        let colonies = (1...count).map(Self.name)
+        // Side A: the minority of the Colony nodes and its driver; side B: the rest and theirs.
+        let sideA = Array(1...(count - 1) / 2)
+        let sideB = Array((count - 1) / 2 + 1...count)
+        let (driverA, driverB) = (count + 1, count + 2)
+        for index in 1...count {
             let node = try network.hosts[index - 1].start(
                 try ColonyBinary.url,
                 [
@@ -89,15 +93,14 @@ struct ReplicatedDataPartitionTests {
             processes.append(node)
             #expect(await node.waitForOutput("started", timeout: .seconds(20)), "\(node.standardError)")
         }
-        // Side A: node 1 and its driver (host 4); side B: nodes 2 and 3 and their driver (host 5).
-        // Each side's increments per round: its node count x (1 + round mod 3), 30 rounds; two
-        // elements per node and round.
+        // Each side's increments per round: its node count x (1 + round mod 3), 30 rounds; one
+        // element per node and round.
         let perRound = (0..<30).map { 1 + $0 % 3 }.reduce(0, +)
-        let total = 1 * perRound + 2 * perRound
-        let elements = 3 * 30
+        let total = count * perRound
+        let elements = count * 30
         let elixir = try InteropTools.elixir()
         var drivers: [ExternalProcess] = []
-        for (index, mine, side) in [(4, [1], "a"), (5, [2, 3], "b")] {
+        for (index, mine, side) in [(driverA, sideA, "a"), (driverB, sideB, "b")] {
             let address = NamespaceNetwork.address(index).replacingOccurrences(of: ".", with: ",")
             let process = try network.hosts[index - 1].start(
                 elixir,
@@ -119,7 +122,7 @@ struct ReplicatedDataPartitionTests {
             let ready = await InteropScope.waitForLine(process, prefix: "READY", timeout: .seconds(90))
             try #require(ready != nil, "\(InteropScope.describe(process))")
         }
-        try await network.cut([1, 4], from: [2, 3, 5])
+        try await network.cut(sideA + [driverA], from: sideB + [driverB])
         for process in drivers {
             let during = await InteropScope.waitForLine(process, prefix: "RESULT during", timeout: .seconds(90))
             try #require(during != nil, "\(InteropScope.describe(process))")
@@ -133,7 +136,8 @@ struct ReplicatedDataPartitionTests {
             let converged = await InteropScope.waitForLine(process, prefix: "RESULT converged", timeout: .seconds(150))
             #expect(converged == "RESULT converged :ok", "\(InteropScope.describe(process))")
             let values = await InteropScope.waitForLine(process, prefix: "RESULT values", timeout: .seconds(10))
-            #expect(values == "RESULT values [\(total), \(total), \(total)]", "\(values ?? "none")")
+            let expected = Array(repeating: "\(total)", count: count).joined(separator: ", ")
+            #expect(values == "RESULT values [\(expected)]", "\(values ?? "none")")
         }
     }
 }

@@ -102,6 +102,66 @@ struct ReplicatedDataProcessTests {
     }
 
     @Test(
+        "durable keys: a node kill -9ed and started again alone on its --ddata-dir has its data back, twice",
+        .timeLimit(.minutes(3)))
+    func durableAfterKill() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("colony-ddata-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await InteropScope.run("ddata-durable") { scope in
+            let cookie = "ddata_durable"
+            let epmdPort = try await scope.startEPMD(.colony)
+            let names: [Atom] = ["ddd_a@127.0.0.1", "ddd_b@127.0.0.1"]
+            func start(_ index: Int, connectTo peers: [Atom] = []) async throws -> ExternalProcess {
+                let dir = directory.appendingPathComponent(names[index].name).path
+                return try await scope.startColonyProcess(
+                    name: names[index].name, cookie: cookie, epmdPort: epmdPort,
+                    extra: ["--ddata-dir", dir] + peers.flatMap { ["--connect", $0.name] })
+            }
+            let a = try await start(0)
+            var b = try await start(1, connectTo: [names[0]])
+            let driver = try await scope.startNode(name: "ddd_driver@127.0.0.1", cookie: cookie, epmdPort: epmdPort)
+            let rpc = Self.rpc(driver)
+            try await Self.eventually(names, "the replicator answers") { name in
+                if case .list = try await rpc(name, "keys", []) { return true }
+                return false
+            }
+            for round in 0..<25 {
+                for name in names {
+                    _ = try await rpc(name, "counter_add", [.string("visits"), 2])
+                    _ = try await rpc(name, "set_add", [.string("who"), .string("\(name.name)-\(round % 5)")])
+                }
+            }
+            _ = try await rpc(names[1], "set_remove", [.string("who"), .string("\(names[0].name)-0")])
+            let expectedSet = Set(names.flatMap { name in (0..<5).map { "\(name.name)-\($0)" } })
+                .subtracting(["\(names[0].name)-0"])
+            try await Self.eventually(names, "visits = 100 everywhere") { name in
+                try await rpc(name, "counter_value", [.string("visits")]) == .integer(100)
+            }
+            // Both nodes go (kill -9); b starts again alone: no peer can give it anything back.
+            a.kill()
+            b.kill()
+            b = try await start(1)
+            #expect(try await rpc(names[1], "counter_value", [.string("visits")]) == .integer(100))
+            guard case .list(let who) = try await rpc(names[1], "set_elements", [.string("who")]) else {
+                Issue.record("set_elements did not answer a list")
+                return
+            }
+            #expect(Set(who.compactMap(\.stringValue)) == expectedSet)
+            // Written, acknowledged, and killed 200 ms later: the batch is on disk.
+            for _ in 0..<7 { _ = try await rpc(names[1], "counter_add", [.string("visits"), -1]) }
+            try await Task.sleep(for: .milliseconds(200))
+            b.kill()
+            b = try await start(1)
+            #expect(try await rpc(names[1], "counter_value", [.string("visits")]) == .integer(93))
+            // a comes back too (its own file has 100) and meets b: both agree on b's later count.
+            _ = try await start(0, connectTo: [names[1]])
+            try await Self.eventually(names, "visits = 93 on both after a rejoins") { name in
+                try await rpc(name, "counter_value", [.string("visits")]) == .integer(93)
+            }
+        }
+    }
+
+    @Test(
         "writes timed around the gossip interval on 3 nodes: none is lost (delta_crdt issue 65's pattern)",
         .timeLimit(.minutes(3)))
     func noLostKeysAtTheSyncInterval() async throws {
