@@ -14,6 +14,38 @@ import ErlangTerm
 enum DDataBenchmark {
     static let interval: Duration = .milliseconds(500)
 
+    /// The median cost of one local update of a PN-counter, in nanoseconds, over `reps` runs.
+    static func aloneCost(_ replicator: Replicator, reps: Int, updates: Int) async throws -> Double {
+        var alone: [Double] = []
+        for rep in 1...reps {
+            alone.append(try await timeUpdates(replicator, DataKey<PNCounter>("alone\(rep)"), updates))
+        }
+        return median(alone)
+    }
+
+    /// `updates` local increments of `key`; nanoseconds per update.
+    static func timeUpdates(_ replicator: Replicator, _ key: DataKey<PNCounter>, _ updates: Int) async throws -> Double
+    {
+        let start = ContinuousClock.now
+        for _ in 0..<updates { try await replicator.update(key) { $0.increment(by: 1, at: $1) } }
+        return nanoseconds(ContinuousClock.now - start) / Double(updates)
+    }
+
+    /// `ddata-local`: only the cost of a local update, on a node without peers (for profiling).
+    static func runLocal(reps: Int, updates: Int) async throws {
+        var configuration = NodeConfiguration(name: "ddlocal@127.0.0.1", cookie: "ddbench")
+        configuration.usesEPMD = false
+        configuration.distributionPort = 43_690
+        configuration.listenAddress = "127.0.0.1"
+        let node = try await Node.start(configuration)
+        let replicator = try await Replicator.start(on: node)
+        print(
+            "DDATA local_update_alone_ns \(updates) \(format(try await aloneCost(replicator, reps: reps, updates: updates), 1))"
+        )
+        await replicator.stop()
+        await node.stop()
+    }
+
     static func run(reps: Int, updates: Int, entries: Int) async throws {
         let port = 43_700 + Int.random(in: 0..<150)
         func start(_ index: Int) async throws -> (Node, Replicator) {
@@ -38,16 +70,11 @@ enum DDataBenchmark {
 
         // One update's cost on a node without peers: the lock, the mutation, the change record.
         let (lone, rLone) = try await start(9)
-        var alone: [Double] = []
-        for rep in 1...reps {
-            let key = DataKey<PNCounter>("alone\(rep)")
-            let start = ContinuousClock.now
-            for _ in 0..<updates { try await rLone.update(key) { $0.increment(by: 1, at: $1) } }
-            alone.append(nanoseconds(ContinuousClock.now - start) / Double(updates))
-        }
+        print(
+            "DDATA local_update_alone_ns \(updates) \(format(try await aloneCost(rLone, reps: reps, updates: updates), 1))"
+        )
         await rLone.stop()
         await lone.stop()
-        print("DDATA local_update_alone_ns \(updates) \(format(median(alone), 1))")
 
         var local: [Double] = []
         var replicated: [Double] = []
@@ -56,8 +83,7 @@ enum DDataBenchmark {
         for rep in 1...reps {
             let key = DataKey<PNCounter>("bench\(rep)")
             var start = ContinuousClock.now
-            for _ in 0..<updates { try await ra.update(key) { $0.increment(by: 1, at: $1) } }
-            local.append(nanoseconds(ContinuousClock.now - start) / Double(updates))
+            local.append(try await timeUpdates(ra, key, updates))
             try await waitFor {
                 let (bv, cv) = (try await rb.get(key)?.value, try await rc.get(key)?.value)
                 return bv == Int64(updates) && cv == Int64(updates)

@@ -47,6 +47,10 @@ case "ddata":
     let updates = arguments.count > 3 ? Int(arguments[3]) ?? 100_000 : 100_000
     let entries = arguments.count > 4 ? Int(arguments[4]) ?? 100_000 : 100_000
     try await DDataBenchmark.run(reps: reps, updates: updates, entries: entries)
+case "ddata-local":
+    let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
+    let updates = arguments.count > 3 ? Int(arguments[3]) ?? 1_000_000 : 1_000_000
+    try await DDataBenchmark.runLocal(reps: reps, updates: updates)
 case "etf":
     let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
     let iterations = arguments.count > 3 ? Int(arguments[3]) ?? 1_000_000 : 1_000_000

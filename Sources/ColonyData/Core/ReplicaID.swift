@@ -7,11 +7,23 @@ public struct ReplicaID: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public let node: String
     /// Which life of the node's data this is.
     public let incarnation: UInt64
+    /// The node name's hash, taken once: replica ids are dictionary keys on every update.
+    private let nodeHash: Int
 
     /// A replica of `node` in its `incarnation`.
     public init(node: String, incarnation: UInt64) {
         self.node = node
         self.incarnation = incarnation
+        nodeHash = node.hashValue
+    }
+
+    public static func == (lhs: ReplicaID, rhs: ReplicaID) -> Bool {
+        lhs.incarnation == rhs.incarnation && lhs.nodeHash == rhs.nodeHash && lhs.node == rhs.node
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(nodeHash)
+        hasher.combine(incarnation)
     }
 
     public static func < (lhs: ReplicaID, rhs: ReplicaID) -> Bool {

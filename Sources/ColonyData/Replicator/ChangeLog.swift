@@ -16,6 +16,8 @@ struct ChangeLog: Sendable {
     /// Changes in counter order; entries superseded by a later change of the same part are
     /// skipped when read and dropped when the log is compacted.
     private var log: Deque<(counter: UInt64, ref: PartRef)> = []
+    /// The last entry's counter is newer than `latest` says (``bumpLast()`` defers that write).
+    private var unsettled = false
 
     /// How many parts are tracked.
     var partCount: Int { latest.count }
@@ -24,26 +26,52 @@ struct ChangeLog: Sendable {
 
     /// Records that `parts` of `key` changed.
     mutating func record(_ key: String, _ parts: some Sequence<AnyHashable>) {
+        settle()
         for part in parts {
             counter += 1
             let ref = PartRef(key: key, part: part)
-            latest[ref] = counter
-            log.append((counter, ref))
+            // The same part changed again with nothing in between (a hot counter): its log entry
+            // moves up instead of leaving a superseded one behind.
+            if let previous = latest.updateValue(counter, forKey: ref), let last = log.last, last.counter == previous {
+                log[log.count - 1].counter = counter
+            } else {
+                log.append((counter, ref))
+            }
         }
         if log.count > 2 * latest.count + 1024 { compact() }
     }
 
+    /// Records that the part of the last change changed again, nothing else having changed since
+    /// (the caller knows: a hot counter updated in a loop), without hashing it: its log entry
+    /// takes the new counter, and its entry in `latest` follows before anything reads it.
+    /// Returns false (and records nothing) when there is no last change.
+    mutating func bumpLast() -> Bool {
+        guard !log.isEmpty else { return false }
+        counter += 1
+        log[log.count - 1].counter = counter
+        unsettled = true
+        return true
+    }
+
+    private mutating func settle() {
+        guard unsettled, let last = log.last else { return }
+        latest[last.ref] = last.counter
+        unsettled = false
+    }
+
     /// Forgets every part of `key` (after it was deleted).
     mutating func forget(_ key: String) {
+        settle()
         latest = latest.filter { $0.key.key != key }
         compact()
     }
 
     /// The parts changed after `watermark`, at most `limit` of them, grouped by key, with the
     /// counter they run through and whether that is everything.
-    func changes(after watermark: UInt64, limit: Int) -> (
+    mutating func changes(after watermark: UInt64, limit: Int) -> (
         parts: [String: Set<AnyHashable>], through: UInt64, done: Bool
     ) {
+        settle()
         var result: [String: Set<AnyHashable>] = [:]
         var taken = 0
         var index = firstIndex(after: watermark)
@@ -71,6 +99,7 @@ struct ChangeLog: Sendable {
     }
 
     private mutating func compact() {
+        settle()
         log = Deque(log.filter { latest[$0.ref] == $0.counter })
     }
 }

@@ -13,11 +13,18 @@ protocol AnyDataCell: AnyObject, Sendable {
     func merge(encoded term: Term) throws -> [AnyHashable]
     /// The value restricted to `parts` (all of it for `nil`), encoded.
     func encoded(parts: Set<AnyHashable>?) throws -> Term
+    /// The local deltas buffered since the last call, encoded when `encoding` (else dropped),
+    /// and cleared; `nil` when there were none.
+    func takeOutbound(encoding: Bool) throws -> Term?
 }
 
 final class DataCell<Value: ReplicatedData>: AnyDataCell, @unchecked Sendable {
     var value: Value
     let typeName: String
+    /// The one part the last local update of this key changed, if it changed one.
+    var lastPart: Value.Part?
+    /// The local deltas not yet pushed to the peers, merged.
+    var outbound: Value?
 
     init(_ value: Value = Value(), typeName: String = ReplicatedTypes.name(of: Value.self)) {
         self.value = value
@@ -33,6 +40,12 @@ final class DataCell<Value: ReplicatedData>: AnyDataCell, @unchecked Sendable {
     /// Merges `other`; returns the parts that changed.
     func merge(_ other: Value) -> [AnyHashable] {
         value.mergeReportingChanges(other).map(AnyHashable.init)
+    }
+
+    func takeOutbound(encoding: Bool) throws -> Term? {
+        guard let delta = outbound else { return nil }
+        outbound = nil
+        return encoding ? try DataCoding.encoder.encode(delta) : nil
     }
 
     func encoded(parts: Set<AnyHashable>?) throws -> Term {

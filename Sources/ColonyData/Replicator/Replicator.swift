@@ -25,6 +25,8 @@ public final class Replicator: Sendable {
     private let requests = Mutex<Requests>(Requests())
     private let subscribers = Mutex<[String: [Int: @Sendable (any ReplicatedData) -> Void]]>([:])
     private let nextSubscriber = Atomic<Int>(0)
+    /// How many subscriptions are open: an update looks no further when there are none.
+    private let subscriptionCount = Atomic<Int>(0)
     private let flushPosted = Atomic<Bool>(false)
     private let transferBytes = Atomic<Int>(0)
     private let durable: DurableStore?
@@ -134,6 +136,7 @@ public final class Replicator: Sendable {
         }
         for waiter in waiters { waiter.continuation.resume(throwing: ReplicatorError.stopped) }
         subscribers.withLock { $0 = [:] }
+        subscriptionCount.store(0, ordering: .relaxed)
     }
 
     // MARK: - Reads and writes
@@ -150,10 +153,11 @@ public final class Replicator: Sendable {
         _ key: DataKey<Value>, consistency: Consistency = .local, timeout: Duration = .seconds(5),
         _ mutate: (inout Value, ReplicaID) throws -> Value
     ) async throws {
-        let (delta, typeName) = try machine.withLock { try $0.update(key, mutate) }
+        let delta = try machine.withLock { try $0.update(key, mutate) }
         notify(key.id)
         postFlush()
         guard consistency != .local else { return }
+        let typeName = ReplicatedTypes.name(of: Value.self)
         let entry = WireEntry(key: key.id, content: .value(type: typeName, state: try DataCoding.encoder.encode(delta)))
         try await request(.write(entry, consistency), timeout: timeout)
     }
@@ -189,8 +193,12 @@ public final class Replicator: Sendable {
                 if let typed = value as? Value { continuation.yield(typed) }
             }
         }
+        subscriptionCount.add(1, ordering: .relaxed)
         continuation.onTermination = { [weak self] _ in
-            self?.subscribers.withLock { _ = $0[key.id]?.removeValue(forKey: id) }
+            guard let self else { return }
+            if subscribers.withLock({ $0[key.id]?.removeValue(forKey: id) }) != nil {
+                subscriptionCount.subtract(1, ordering: .relaxed)
+            }
         }
         if let current = try? machine.withLock({ state throws(ReplicatorError) in try state.value(key) }) {
             continuation.yield(current)
@@ -254,6 +262,7 @@ public final class Replicator: Sendable {
     }
 
     private func notify(_ key: String) {
+        guard subscriptionCount.load(ordering: .relaxed) > 0 else { return }
         let listeners = subscribers.withLock { $0[key].map { Array($0.values) } ?? [] }
         guard !listeners.isEmpty, let value = machine.withLock({ $0.anyValue(key) }) else { return }
         for listener in listeners { listener(value) }

@@ -53,7 +53,8 @@ struct ReplicatorState: Sendable {
     private(set) var entries: [String: Entry] = [:]
     private(set) var changes = ChangeLog()
     private(set) var peers: [Atom: Peer] = [:]
-    private var outbound: [String: any AnyDataCell] = [:]
+    /// Keys whose cells hold local deltas not yet pushed (each cell buffers its own).
+    private var outbound: Set<String> = []
     private var outboundDeletions: Set<String> = []
     private var pending: [Int: Pending] = [:]
     private var random: SeededRandom
@@ -62,6 +63,13 @@ struct ReplicatorState: Sendable {
     private let forgetRounds: Int
     /// The change counter up to which durable keys are on disk.
     private var durableWatermark: UInt64 = 0
+    /// The key of the last local update and the change counter after it.
+    private var lastUpdate: LastUpdate?
+
+    private struct LastUpdate {
+        let key: String
+        let counter: UInt64
+    }
 
     init(me: Atom, incarnation: UInt64, settings: ReplicatorSettings, seed: UInt64) {
         self.me = me
@@ -105,10 +113,12 @@ struct ReplicatorState: Sendable {
     }
 
     /// Applies a local update; the delta waits in the outbound buffer for ``flush()``. Returns the
-    /// delta and its type's wire name, for a write that needs acknowledgements.
+    /// delta, for a write that needs acknowledgements (a value, not a tuple: a generic tuple costs
+    /// a metadata lookup on every call).
+    @discardableResult
     mutating func update<V: ReplicatedData>(
         _ key: DataKey<V>, _ mutate: (inout V, ReplicaID) throws -> V
-    ) throws -> (delta: V, typeName: String) {
+    ) throws -> V {
         let cell: DataCell<V>
         switch entries[key.id] {
         case .deleted:
@@ -126,17 +136,25 @@ struct ReplicatorState: Sendable {
         }
         let delta = try mutate(&cell.value, replica)
         let parts = delta.parts
-        if parts.count == 1 {
+        if parts.count == 1, lastUpdate?.counter == changes.counter, lastUpdate?.key == key.id,
+            let lastPart = cell.lastPart, lastPart == parts[0], changes.bumpLast()
+        {
+            // The same part as the last change anywhere (a counter updated in a loop).
+        } else if parts.count == 1 {
             changes.record(key.id, CollectionOfOne(AnyHashable(parts[0])))
+            cell.lastPart = parts[0]
         } else {
             changes.record(key.id, parts.lazy.map(AnyHashable.init))
+            cell.lastPart = nil
         }
-        if let buffered = outbound[key.id] as? DataCell<V> {
-            buffered.value.merge(delta)
+        lastUpdate = LastUpdate(key: key.id, counter: changes.counter)
+        if cell.outbound == nil {
+            cell.outbound = delta
+            outbound.insert(key.id)
         } else {
-            outbound[key.id] = DataCell(delta, typeName: cell.typeName)
+            cell.outbound?.merge(delta)
         }
-        return (delta, cell.typeName)
+        return delta
     }
 
     /// Deletes `key` for good; the deletion goes out with the next ``flush()``. Returns it, for a
@@ -151,18 +169,23 @@ struct ReplicatorState: Sendable {
     /// Pushes the buffered deltas to every connected peer.
     mutating func flush() -> [Effect] {
         guard hasOutbound else { return [] }
+        // No peer to send to: whoever connects later pulls these changes from the change log.
+        let peers = connectedPeers
         var wire: [WireEntry] = outboundDeletions.sorted().map { WireEntry(key: $0, content: .deleted) }
         var effects: [Effect] = []
-        for (key, cell) in outbound.sorted(by: { $0.key < $1.key }) {
+        for key in outbound.sorted() {
+            guard case .live(let cell) = entries[key] else { continue }
             do {
-                wire.append(
-                    WireEntry(key: key, content: .value(type: cell.typeName, state: try cell.encoded(parts: nil))))
+                guard let delta = try cell.takeOutbound(encoding: !peers.isEmpty) else { continue }
+                wire.append(WireEntry(key: key, content: .value(type: cell.typeName, state: delta)))
             } catch {
                 effects.append(.warning("\(key): the delta does not encode: \(error)"))
             }
         }
-        outbound = [:]
+        outbound = []
         outboundDeletions = []
+        // No peer to send to: whoever connects later pulls these changes from the change log.
+        guard !peers.isEmpty else { return effects }
         statistics.deltaBatchesSent += connectedPeers.count
         for peer in connectedPeers { effects.append(.send(.deltas(from: me, wire), to: peer)) }
         return effects
@@ -370,7 +393,7 @@ struct ReplicatorState: Sendable {
         case .deleted:
             if case .deleted = entries[entry.key] { return [] }
             entries[entry.key] = .deleted
-            outbound[entry.key] = nil
+            outbound.remove(entry.key)
             changes.forget(entry.key)
             changes.record(entry.key, [AnyHashable(DeletedPart.marker)])
             return [.changed(entry.key)]

@@ -13,15 +13,25 @@ public struct GCounter: ReplicatedData, Hashable {
     @discardableResult
     public mutating func increment(by amount: UInt64 = 1, at replica: ReplicaID) -> GCounter {
         guard amount > 0 else { return GCounter() }  // a zero count is no count: one form per state
-        let count = (counts[replica] ?? 0) &+ amount
-        counts[replica] = count
+        // One lookup: the count is changed in place through the dictionary's accessor.
+        let count = Self.add(amount, to: &counts[replica, default: 0])
         var delta = GCounter()
-        delta.counts[replica] = count
+        delta.counts = [replica: count]
         return delta
     }
 
     public mutating func merge(_ other: GCounter) {
-        for (replica, count) in other.counts where count > counts[replica] ?? 0 { counts[replica] = count }
+        // Counts are never zero, so a missing count defaults to a smaller one.
+        for (replica, count) in other.counts { Self.raise(&counts[replica, default: 0], to: count) }
+    }
+
+    private static func add(_ amount: UInt64, to count: inout UInt64) -> UInt64 {
+        count &+= amount
+        return count
+    }
+
+    private static func raise(_ count: inout UInt64, to other: UInt64) {
+        if other > count { count = other }
     }
 
     public var parts: [ReplicaID] { Array(counts.keys) }

@@ -111,20 +111,22 @@ struct ReplicatedDataProcessTests {
             let cookie = "ddata_durable"
             let epmdPort = try await scope.startEPMD(.colony)
             let names: [Atom] = ["ddd_a@127.0.0.1", "ddd_b@127.0.0.1"]
+            let driver = try await scope.startNode(name: "ddd_driver@127.0.0.1", cookie: cookie, epmdPort: epmdPort)
+            let rpc = Self.rpc(driver)
+            /// Starts node `index` on its directory and waits until its replicator answers.
             func start(_ index: Int, connectTo peers: [Atom] = []) async throws -> ExternalProcess {
                 let dir = directory.appendingPathComponent(names[index].name).path
-                return try await scope.startColonyProcess(
+                let process = try await scope.startColonyProcess(
                     name: names[index].name, cookie: cookie, epmdPort: epmdPort,
                     extra: ["--ddata-dir", dir] + peers.flatMap { ["--connect", $0.name] })
+                try await Self.eventually([names[index]], "the replicator answers") { name in
+                    if case .list = try await rpc(name, "keys", []) { return true }
+                    return false
+                }
+                return process
             }
             let a = try await start(0)
             var b = try await start(1, connectTo: [names[0]])
-            let driver = try await scope.startNode(name: "ddd_driver@127.0.0.1", cookie: cookie, epmdPort: epmdPort)
-            let rpc = Self.rpc(driver)
-            try await Self.eventually(names, "the replicator answers") { name in
-                if case .list = try await rpc(name, "keys", []) { return true }
-                return false
-            }
             for round in 0..<25 {
                 for name in names {
                     _ = try await rpc(name, "counter_add", [.string("visits"), 2])
