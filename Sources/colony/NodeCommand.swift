@@ -191,7 +191,6 @@ struct NodeCommand: AsyncParsableCommand {
                         }
                     }
                 }
-                say("node \(node.name) started (port \(node.distributionPort ?? 0))")
                 for topology in ClusterTopologies.make(settings.cluster, node: node) {
                     // Each topology runs until the node stops (its event stream ends).
                     let running = Task { try? await topology.run() }
@@ -238,6 +237,9 @@ struct NodeCommand: AsyncParsableCommand {
                 } catch {
                     say("ddata: \(error)")
                 }
+                // Said once pg, global and the replicator answer: whoever waits for this line
+                // (scripts, tests) can call colony_ddata, colony_pg and global at once.
+                say("node \(node.name) started (port \(node.distributionPort ?? 0))")
                 for peer in peers {
                     let result = await node.connect(to: Atom(peer))
                     say("connect \(peer): \(result)")
