@@ -12,13 +12,7 @@ struct ReplicatedDataPartitionTests {
 
     static let script = #"""
         defmodule Wait do
-          def until(f, n \\ 900) do
-            cond do
-              f.() -> :ok
-              n == 0 -> :timeout
-              true -> Process.sleep(100); until(f, n - 1)
-            end
-          end
+        \#(ElixirWait.until)
         end
         me = node()
         mine = System.get_env("MINE") |> String.split(",") |> Enum.map(&String.to_atom/1)

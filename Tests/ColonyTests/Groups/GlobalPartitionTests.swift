@@ -13,13 +13,7 @@ struct GlobalPartitionTests {
 
     static let script = #"""
         defmodule Wait do
-          def until(f, n \\ 900) do
-            cond do
-              f.() -> :ok
-              n == 0 -> :timeout
-              true -> Process.sleep(100); until(f, n - 1)
-            end
-          end
+        \#(ElixirWait.until)
 
           def report_down(nil), do: IO.puts("RESULT mine_none")
 
