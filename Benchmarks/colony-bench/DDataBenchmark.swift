@@ -118,27 +118,26 @@ enum DDataBenchmark {
         let map = DataKey<LWWMap<String, Int>>("scale")
         for i in 0..<entries { try await ra.update(map) { $0.put("key\(i)", i, at: $1) } }
         try await waitFor(timeout: .seconds(600)) { try await rb.get(map)?.count == entries }
+        try await waitForQuiet([ra, rb, rc])
         let (d, rd) = try await start(4)
-        let before = [ra, rb, rc].map(\.statistics)
+        let before = [ra, rb, rc, rd].map(\.statistics)
         var start = ContinuousClock.now
         _ = await d.connect(to: a.name)
         _ = await d.connect(to: b.name)
         _ = await d.connect(to: c.name)
+        // Watched by d's merge count, not by reading the map: a reader holding the value while
+        // the replicator merges the next chunk would make it copy the whole map.
+        try await waitFor(timeout: .seconds(600)) { rd.statistics.partsMerged >= entries }
         try await waitFor(timeout: .seconds(600)) { try await rd.get(map)?.count == entries }
         let joinTime = seconds(ContinuousClock.now - start)
-        let (joinBytes, joinParts) = transferred(since: before, by: [ra, rb, rc])
-        print("DDATA join_\(entries)_keys_s \(entries) \(format(joinTime, 2)) bytes \(joinBytes) parts \(joinParts)")
-
-        // The peers pull the join back from d for a while: let that traffic end first, so the
-        // catch-up below measures the missed updates only.
-        var quiet = 0
-        var sent = [ra, rb, rc, rd].map(\.statistics.partsSent)
-        while quiet < 3 {
-            try await Task.sleep(for: interval)
-            let now = [ra, rb, rc, rd].map(\.statistics.partsSent)
-            quiet = now == sent ? quiet + 1 : 0
-            sent = now
-        }
+        // The peers then pull from d, which offers its digests back: let that traffic end, and
+        // count it as part of the join.
+        try await waitForQuiet([ra, rb, rc, rd])
+        let (joinBytes, joinParts) = transferred(since: before, by: [ra, rb, rc, rd])
+        let copy = try ETF.encode(try TermEncoder().encode(try await ra.get(map) ?? LWWMap())).count
+        print(
+            "DDATA join_\(entries)_keys_s \(entries) \(format(joinTime, 2)) bytes \(joinBytes) parts \(joinParts) "
+                + "(\(format(Double(joinBytes) / Double(copy), 2)) copies of the map's \(copy) bytes)")
         for peer in [a, b, c] { _ = await d.disconnect(peer.name) }
         while ra.peers[d.name] == true || rb.peers[d.name] == true || rc.peers[d.name] == true {
             try await Task.sleep(for: .milliseconds(5))
@@ -149,28 +148,43 @@ enum DDataBenchmark {
             let (bv, cv) = (try await rb.get(map)?["key0"], try await rc.get(map)?["key0"])
             return bv == -1 && cv == -1
         }
+        try await waitForQuiet([ra, rb, rc])
         precondition(d.nodes().isEmpty, "d was reconnected while it should miss the updates")
-        let beforeCatchUp = [ra, rb, rc].map(\.statistics)
+        let beforeCatchUp = [ra, rb, rc, rd].map(\.statistics)
         start = ContinuousClock.now
         for peer in [a, b, c] { _ = await d.connect(to: peer.name) }
         try await waitFor(timeout: .seconds(600)) { try await rd.get(map)?["key\((missed - 1) * 100)"] == -missed }
         let catchUpTime = seconds(ContinuousClock.now - start)
-        let (catchUpBytes, catchUpParts) = transferred(since: beforeCatchUp, by: [ra, rb, rc])
+        // Once d holds the updates, the traffic it sets off (the peers pulling d's merges back as
+        // digests) is let end and counted too.
+        try await waitForQuiet([ra, rb, rc, rd])
+        let (catchUpBytes, catchUpParts) = transferred(since: beforeCatchUp, by: [ra, rb, rc, rd])
         print(
             "DDATA catch_up_1pct_s \(missed) \(format(catchUpTime, 2)) bytes \(catchUpBytes) parts \(catchUpParts) "
-                + "(\(format(100 * Double(catchUpBytes) / Double(max(1, joinBytes)), 2))% of the join)")
+                + "(\(format(100 * Double(catchUpBytes) / Double(copy), 2))% of one copy of the map)")
 
         for replicator in [ra, rb, rc, rd] { await replicator.stop() }
         for node in [a, b, c, d] { await node.stop() }
     }
 
-    /// Bytes and parts of anti-entropy answers `replicators` sent since `before` (to anyone: only
-    /// the node catching up asks for anything then).
+    /// Bytes of anti-entropy (digests, fetches, parts) and parts `replicators` sent since `before`.
     static func transferred(since before: [ReplicatorStatistics], by replicators: [Replicator]) -> (Int, Int) {
         let after = replicators.map(\.statistics)
         let bytes = zip(after, before).reduce(0) { $0 + $1.0.bytesSent - $1.1.bytesSent }
         let parts = zip(after, before).reduce(0) { $0 + $1.0.partsSent - $1.1.partsSent }
         return (bytes, parts)
+    }
+
+    /// Waits until three gossip rounds in a row move no part between `replicators`.
+    static func waitForQuiet(_ replicators: [Replicator]) async throws {
+        var quiet = 0
+        var moved = replicators.map(\.statistics.partsMoved)
+        while quiet < 3 {
+            try await Task.sleep(for: interval)
+            let now = replicators.map(\.statistics.partsMoved)
+            quiet = now == moved ? quiet + 1 : 0
+            moved = now
+        }
     }
 
     static func waitFor(timeout: Duration = .seconds(60), _ check: () async throws -> Bool) async throws {
@@ -185,4 +199,10 @@ enum DDataBenchmark {
 
     static func nanoseconds(_ duration: Duration) -> Double { seconds(duration) * 1e9 }
     static func milliseconds(_ duration: Duration) -> Double { seconds(duration) * 1e3 }
+}
+
+extension ReplicatorStatistics {
+    /// Parts offered as digests, asked for and sent: still while no anti-entropy moves anything
+    /// (an empty answer to a pull still costs a few bytes every round).
+    fileprivate var partsMoved: Int { partsDigested + partsFetched + partsSent }
 }

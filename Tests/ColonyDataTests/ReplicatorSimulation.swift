@@ -14,8 +14,8 @@ struct ReplicatorSimulation {
     /// Which side of a partition each node is on; one side when healed.
     var side: [Atom: Int] = [:]
     var lossPercent = 0
-    /// Bytes delivered, per receiver, of pull answers (`changes`) only.
-    var changesBytes: [Atom: Int] = [:]
+    /// Bytes of anti-entropy (digests, fetches, fetched parts) delivered, per receiver.
+    var transferBytes: [Atom: Int] = [:]
 
     init(nodes count: Int, seed: UInt64, settings: ReplicatorSettings = ReplicatorSettings()) {
         random = SeededRandom(seed: seed)
@@ -56,8 +56,8 @@ struct ReplicatorSimulation {
             return
         }
         let term = try! ETF.decode(message.bytes)
-        if case .tuple(let t) = term, t.count > 1, t[1] == "changes" {
-            changesBytes[message.to, default: 0] += message.bytes.count
+        if ReplicatorMessage(term)?.isAntiEntropy == true {
+            transferBytes[message.to, default: 0] += message.bytes.count
         }
         perform(message.to, nodes[message.to]!.receive(term))
     }
@@ -68,10 +68,13 @@ struct ReplicatorSimulation {
         for (index, group) in groups.enumerated() { for name in group { side[name] = index } }
         for a in names {
             for b in names where a != b && before[a] == before[b] && side[a] != side[b] {
-                nodes[a]!.nodeDown(b)
+                perform(a, nodes[a]!.nodeDown(b))
             }
         }
     }
+
+    /// Bytes of anti-entropy delivered to anyone.
+    var totalTransferBytes: Int { transferBytes.values.reduce(0, +) }
 
     /// Rejoins everything: connections come back (nodeup both ways).
     mutating func heal() {

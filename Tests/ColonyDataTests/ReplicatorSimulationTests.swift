@@ -64,22 +64,45 @@ struct ReplicatorSimulationTests {
         let (a, c) = (sim.names[0], sim.names[2])
         for i in 0..<4_000 { sim.update(a, map) { $0.put("key\(i)", i, at: $1) } }
         sim.settle()
-        let fullTransfer = sim.changesBytes[c, default: 0]
+        let fullTransfer = sim.transferBytes[c, default: 0]
         #expect(sim.value(c, map)?.count == 4_000)
         #expect(fullTransfer > 0)
 
         sim.partition([[sim.names[0], sim.names[1]], [c]])
         for i in stride(from: 0, to: 4_000, by: 100) { sim.update(a, map) { $0.put("key\(i)", -i, at: $1) } }
         sim.settle()
-        sim.changesBytes = [:]
+        sim.transferBytes = [:]
         sim.heal()
         sim.settle()
-        let catchUp = sim.changesBytes[c, default: 0]
+        let catchUp = sim.transferBytes[c, default: 0]
         #expect(sim.value(c, map) == sim.value(a, map))
         #expect(sim.value(c, map)?["key500"] == -500)
-        // Two peers each send the 100 changed entries: about 2% of one full transfer, and far
-        // below the whole map.
-        #expect(catchUp < fullTransfer / 20, "catch-up \(catchUp) bytes, full transfer \(fullTransfer) bytes")
+        // Two peers offer digests of the 100 changed entries and one of them sends their states:
+        // about 2% of one full transfer, and far below the whole map.
+        #expect(catchUp < fullTransfer / 30, "catch-up \(catchUp) bytes, full transfer \(fullTransfer) bytes")
+    }
+
+    @Test("a node that joins empty is sent each part of a 2,000-entry map once, by one of its three peers")
+    func joinSendsEachPartOnce() throws {
+        let map = DataKey<LWWMap<String, Int>>("map")
+        var sim = ReplicatorSimulation(nodes: 4, seed: 5)
+        let (a, b, d) = (sim.names[0], sim.names[1], sim.names[3])
+        sim.partition([Array(sim.names.prefix(3)), [d]])
+        for i in 0..<2_000 { sim.update(i.isMultiple(of: 2) ? a : b, map) { $0.put("key\(i)", i, at: $1) } }
+        sim.settle()
+        let copy = try ETF.encode(try DataCoding.encoder.encode(try #require(sim.value(a, map)))).count
+        let fetchedBefore = sim.names.reduce(0) { $0 + sim.nodes[$1]!.statistics.partsFetched }
+        sim.transferBytes = [:]
+        sim.heal()
+        sim.settle(rounds: 5)
+        #expect(sim.value(d, map) == sim.value(a, map))
+        #expect(sim.value(d, map)?.count == 2_000)
+        let fetched = sim.names.reduce(0) { $0 + sim.nodes[$1]!.statistics.partsFetched } - fetchedBefore
+        // Every part crosses once as a state; the rest is digests (three peers offer theirs to d,
+        // and d offers its own back to each of them, where they match and nothing more moves).
+        #expect(fetched == 2_000, "parts fetched: \(fetched)")
+        let total = sim.totalTransferBytes
+        #expect(total < 3 * copy, "the join moved \(total) bytes, one copy is \(copy) bytes")
     }
 
     @Test("deletion spreads and wins; reads and writes at majority count replicas")

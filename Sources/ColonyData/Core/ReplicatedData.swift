@@ -11,8 +11,9 @@
 /// replicator records which parts changed, so a peer that missed updates is sent those parts and
 /// not the whole value. Types without useful parts use ``WholeValue``.
 public protocol ReplicatedData: Codable, Sendable, Equatable {
-    /// What a value is made of, for change tracking; local to one process, never sent.
-    associatedtype Part: Hashable, Sendable = WholeValue
+    /// What a value is made of, for change tracking. A part travels (encoded) when a peer asks
+    /// for the parts whose state differs from its own.
+    associatedtype Part: Hashable, Sendable, Codable = WholeValue
 
     /// An empty value, the identity of `merge`.
     init()
@@ -32,7 +33,7 @@ public protocol ReplicatedData: Codable, Sendable, Equatable {
 }
 
 /// The single part of a value that is replicated as a whole.
-public enum WholeValue: Hashable, Sendable {
+public enum WholeValue: Hashable, Sendable, Codable {
     /// The whole value.
     case whole
 }

@@ -59,6 +59,14 @@ struct ChangeLog: Sendable {
         unsettled = false
     }
 
+    /// The counter at which `part` of `key` last changed, `nil` when it never did (or the key was
+    /// deleted).
+    func counter(of key: String, _ part: AnyHashable) -> UInt64? {
+        let ref = PartRef(key: key, part: part)
+        if unsettled, let last = log.last, last.ref == ref { return last.counter }
+        return latest[ref]
+    }
+
     /// Forgets every part of `key` (after it was deleted).
     mutating func forget(_ key: String) {
         settle()

@@ -11,8 +11,15 @@ protocol AnyDataCell: AnyObject, Sendable {
     var anyValue: any ReplicatedData { get }
     /// Merges an encoded state or delta of the same type; returns the parts that changed.
     func merge(encoded term: Term) throws -> [AnyHashable]
-    /// The value restricted to `parts` (all of it for `nil`), encoded.
-    func encoded(parts: Set<AnyHashable>?) throws -> Term
+    /// The whole value, encoded.
+    func encoded() throws -> Term
+    /// Each of `parts`, encoded, with the digest of its state. `version` gives the change
+    /// counter of a part: a digest taken at the same counter is reused.
+    func digests(parts: Set<AnyHashable>, version: (AnyHashable) -> UInt64?) throws -> [PartDigestEntry]
+    /// The encoded parts among `digests` whose state here differs from the digest given.
+    func differing(_ digests: [PartDigestEntry], version: (AnyHashable) -> UInt64?) throws -> [Term]
+    /// The value restricted to the encoded `parts`, encoded.
+    func encoded(partTerms: [Term]) throws -> Term
     /// The local deltas buffered since the last call, encoded when `encoding` (else dropped),
     /// and cleared; `nil` when there were none.
     func takeOutbound(encoding: Bool) throws -> Term?
@@ -25,6 +32,8 @@ final class DataCell<Value: ReplicatedData>: AnyDataCell, @unchecked Sendable {
     var lastPart: Value.Part?
     /// The local deltas not yet pushed to the peers, merged.
     var outbound: Value?
+    /// Digests taken, with the change counter of the part when taken.
+    private var digestCache: [Value.Part: (digest: PartDigest, version: UInt64)] = [:]
 
     init(_ value: Value = Value(), typeName: String = ReplicatedTypes.name(of: Value.self)) {
         self.value = value
@@ -48,9 +57,48 @@ final class DataCell<Value: ReplicatedData>: AnyDataCell, @unchecked Sendable {
         return encoding ? try DataCoding.encoder.encode(delta) : nil
     }
 
-    func encoded(parts: Set<AnyHashable>?) throws -> Term {
-        guard let parts else { return try DataCoding.encoder.encode(value) }
-        return try DataCoding.encoder.encode(value.restricted(to: Set(parts.compactMap { $0.base as? Value.Part })))
+    func encoded() throws -> Term { try DataCoding.encoder.encode(value) }
+
+    func digests(parts: Set<AnyHashable>, version: (AnyHashable) -> UInt64?) throws -> [PartDigestEntry] {
+        var result: [PartDigestEntry] = []
+        result.reserveCapacity(parts.count)
+        for anyPart in parts {
+            guard let part = anyPart.base as? Value.Part else { continue }
+            let digest = try digest(part, version: version(anyPart))
+            result.append(PartDigestEntry(part: try DataCoding.encoder.encode(part), digest: digest))
+        }
+        return result
+    }
+
+    func differing(_ digests: [PartDigestEntry], version: (AnyHashable) -> UInt64?) throws -> [Term] {
+        let decoder = TermDecoder()
+        let empty = Value()
+        var result: [Term] = []
+        for entry in digests {
+            let part = try decoder.decode(Value.Part.self, from: entry.part)
+            let known = version(AnyHashable(part))
+            // A part this replica lacks differs from any state of it: no digest to take.
+            if known == nil, value.restricted(to: [part]) == empty {
+                result.append(entry.part)
+            } else if try digest(part, version: known) != entry.digest {
+                result.append(entry.part)
+            }
+        }
+        return result
+    }
+
+    /// The digest of `part`, from the cache when taken at the part's current `version`.
+    private func digest(_ part: Value.Part, version: UInt64?) throws -> PartDigest {
+        if let version, let cached = digestCache[part], cached.version == version { return cached.digest }
+        let digest = try PartDigest.of(value.restricted(to: [part]))
+        if let version { digestCache[part] = (digest, version) }
+        return digest
+    }
+
+    func encoded(partTerms: [Term]) throws -> Term {
+        let decoder = TermDecoder()
+        let parts = try partTerms.map { try decoder.decode(Value.Part.self, from: $0) }
+        return try DataCoding.encoder.encode(value.restricted(to: Set(parts)))
     }
 }
 

@@ -227,7 +227,11 @@ public final class Replicator: Sendable {
     }
 
     /// Stops counting `node` as a replica for `majority` and `all` (a node that left for good).
-    public func forget(_ node: Atom) { machine.withLock { $0.forget(node) } }
+    public func forget(_ node: Atom) {
+        machine.withLock { $0.forget(node) }
+        // A fetch from it was given up: the process looks at the answers that waited for it.
+        self.node.post(.tuple([.atom(Self.tag), "resume"]), to: pid)
+    }
 
     // MARK: - The process
 
@@ -277,7 +281,7 @@ public final class Replicator: Sendable {
         } else if case .tuple(let t) = message, t.count == 3, t[0] == "nodeup", case .atom(let peer) = t[1] {
             effects = machine.withLock { $0.nodeUp(peer) }
         } else if case .tuple(let t) = message, t.count == 3, t[0] == "nodedown", case .atom(let peer) = t[1] {
-            machine.withLock { $0.nodeDown(peer) }
+            effects = machine.withLock { $0.nodeDown(peer) }
         }
         // Deltas of local updates go out before whatever else this message makes the replicator
         // send, so a peer never hears an acknowledgement-awaiting write ahead of older deltas.
@@ -327,6 +331,8 @@ public final class Replicator: Sendable {
         case "timeout":
             guard t.count == 3, case .integer(let id) = t[2] else { return [] }
             return machine.withLock { $0.timeout(id) }
+        case "resume":
+            return machine.withLock { $0.resume() }
         default:
             return []
         }
@@ -337,7 +343,7 @@ public final class Replicator: Sendable {
             switch effect {
             case .send(let message, let peer):
                 let term = message.term
-                if settings.measuresTransfers, case .changes = message, let bytes = try? ETF.encode(term) {
+                if settings.measuresTransfers, message.isAntiEntropy, let bytes = try? ETF.encode(term) {
                     transferBytes.add(bytes.count, ordering: .relaxed)
                 }
                 await process.send(term, to: settings.name, on: peer)

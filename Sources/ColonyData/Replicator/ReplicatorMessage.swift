@@ -15,8 +15,8 @@ struct WireEntry: Sendable, Equatable {
     var term: Term {
         switch content {
         case .value(let type, let state): .tuple([.string(key), .string(type), state])
-        case .deleted: .tuple([.string(key), "deleted"])
-        case .absent: .tuple([.string(key), "none"])
+        case .deleted: KeyMarker.deleted.term(key)
+        case .absent: KeyMarker.absent.term(key)
         }
     }
 
@@ -30,14 +30,29 @@ struct WireEntry: Sendable, Equatable {
         self.key = key
         if t.count == 3, let type = t[1].stringValue {
             content = .value(type: type, state: t[2])
-        } else if t.count == 2, t[1] == "deleted" {
-            content = .deleted
-        } else if t.count == 2, t[1] == "none" {
-            content = .absent
+        } else if t.count == 2, let marker = KeyMarker(t[1]) {
+            content = marker == .deleted ? .deleted : .absent
         } else {
             return nil
         }
     }
+}
+
+/// The two-element forms every keyed item on the wire has: `{Key, deleted}` for a key deleted for
+/// good, `{Key, none}` for a key the sender does not hold.
+enum KeyMarker: Sendable, Equatable {
+    case deleted
+    case absent
+
+    init?(_ atom: Term) {
+        switch atom {
+        case "deleted": self = .deleted
+        case "none": self = .absent
+        default: return nil
+        }
+    }
+
+    func term(_ key: String) -> Term { .tuple([.string(key), self == .deleted ? "deleted" : "none"]) }
 }
 
 /// The messages replicators exchange, all sent to the peer's registered replicator.
@@ -48,8 +63,13 @@ enum ReplicatorMessage: Sendable, Equatable {
     case deltas(from: Atom, [WireEntry])
     /// Asks for the parts changed after `watermark` in the asker's known incarnation of the peer.
     case pull(from: Atom, incarnation: UInt64, watermark: UInt64)
-    /// The answer to a pull: the changed parts through counter `through`; more follow when not
-    /// `done`.
+    /// The answer to a pull: the digests of the parts changed through counter `through`; more
+    /// follow when not `done`.
+    case digests(from: Atom, incarnation: UInt64, through: UInt64, done: Bool, [DigestEntry])
+    /// Asks for the parts whose digests differed, echoing the digests' `through` and `done`.
+    case fetch(from: Atom, incarnation: UInt64, through: UInt64, done: Bool, [PartRequest])
+    /// The answer to a fetch: the parts' states, with the `through` and `done` of the pull they
+    /// complete.
     case changes(from: Atom, incarnation: UInt64, through: UInt64, done: Bool, [WireEntry])
     /// A write that needs an acknowledgement.
     case write(id: Int, from: Atom, WireEntry)
@@ -70,13 +90,12 @@ enum ReplicatorMessage: Sendable, Equatable {
             return message("deltas", [.atom(from), .list(entries.map(\.term))])
         case .pull(let from, let incarnation, let watermark):
             return message("pull", [.atom(from), .integer(Int(incarnation)), .integer(Int(watermark))])
+        case .digests(let from, let incarnation, let through, let done, let entries):
+            return transfer("digests", from, incarnation, through, done, entries.map(\.term))
+        case .fetch(let from, let incarnation, let through, let done, let requests):
+            return transfer("fetch", from, incarnation, through, done, requests.map(\.term))
         case .changes(let from, let incarnation, let through, let done, let entries):
-            return message(
-                "changes",
-                [
-                    .atom(from), .integer(Int(incarnation)), .integer(Int(through)), .atom(done ? "true" : "false"),
-                    .list(entries.map(\.term)),
-                ])
+            return transfer("changes", from, incarnation, through, done, entries.map(\.term))
         case .write(let id, let from, let entry):
             return message("write", [.integer(id), .atom(from), entry.term])
         case .writeAck(let id, let from):
@@ -89,6 +108,25 @@ enum ReplicatorMessage: Sendable, Equatable {
     }
 
     private func message(_ kind: Atom, _ fields: [Term]) -> Term { .tuple([.atom(Self.tag), .atom(kind)] + fields) }
+
+    private func transfer(
+        _ kind: Atom, _ from: Atom, _ incarnation: UInt64, _ through: UInt64, _ done: Bool, _ items: [Term]
+    ) -> Term {
+        message(
+            kind,
+            [
+                .atom(from), .integer(Int(incarnation)), .integer(Int(through)), .atom(done ? "true" : "false"),
+                .list(items),
+            ])
+    }
+
+    /// Whether this is part of anti-entropy: digests, a fetch, or the parts fetched.
+    var isAntiEntropy: Bool {
+        switch self {
+        case .digests, .fetch, .changes: true
+        default: false
+        }
+    }
 
     /// Whether `term` is addressed to a replicator (well-formed or not).
     static func isReplicatorMessage(_ term: Term) -> Bool {
@@ -116,11 +154,21 @@ enum ReplicatorMessage: Sendable, Equatable {
                 return nil
             }
             self = .pull(from: from, incarnation: incarnation, watermark: watermark)
-        case ("changes", 5):
+        case ("digests", 5), ("fetch", 5), ("changes", 5):
             guard case .atom(let from) = f[0], let incarnation = f[1].unsigned, let through = f[2].unsigned,
-                let done = f[3].boolValue, let entries = Self.entries(f[4])
+                let done = f[3].boolValue, case .list(let items) = f[4]
             else { return nil }
-            self = .changes(from: from, incarnation: incarnation, through: through, done: done, entries)
+            switch kind.name {
+            case "digests":
+                guard let entries = Self.items(items, DigestEntry.init) else { return nil }
+                self = .digests(from: from, incarnation: incarnation, through: through, done: done, entries)
+            case "fetch":
+                guard let requests = Self.items(items, PartRequest.init) else { return nil }
+                self = .fetch(from: from, incarnation: incarnation, through: through, done: done, requests)
+            default:
+                guard let entries = Self.items(items, WireEntry.init) else { return nil }
+                self = .changes(from: from, incarnation: incarnation, through: through, done: done, entries)
+            }
         case ("write", 3):
             guard case .integer(let id) = f[0], case .atom(let from) = f[1], let entry = WireEntry(f[2]) else {
                 return nil
@@ -146,11 +194,15 @@ enum ReplicatorMessage: Sendable, Equatable {
 
     private static func entries(_ term: Term) -> [WireEntry]? {
         guard case .list(let items) = term else { return nil }
-        var result: [WireEntry] = []
+        return Self.items(items, WireEntry.init)
+    }
+
+    private static func items<Item>(_ items: [Term], _ parse: (Term) -> Item?) -> [Item]? {
+        var result: [Item] = []
         result.reserveCapacity(items.count)
         for item in items {
-            guard let entry = WireEntry(item) else { return nil }
-            result.append(entry)
+            guard let parsed = parse(item) else { return nil }
+            result.append(parsed)
         }
         return result
     }

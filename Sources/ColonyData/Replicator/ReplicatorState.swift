@@ -6,9 +6,11 @@ import ErlangTerm
 /// and requests that completed come out. The ``Replicator`` shell performs them.
 ///
 /// Anti-entropy: every change of a part bumps this node's change counter, and a peer asks for the
-/// parts changed after the counter it last saw (its watermark, per incarnation of this node), so
-/// a node that missed updates, was partitioned or restarted with its data is sent what changed,
-/// not everything.
+/// parts changed after the counter it last saw (its watermark, per incarnation of this node). The
+/// answer holds each part's digest, not its state; the peer fetches the parts whose state differs
+/// from its own, one fetch at a time, so a part that several peers offer is fetched once. A node
+/// that missed updates, was partitioned, restarted with its data or just joined is sent what it
+/// lacks, and what it already has costs a digest.
 struct ReplicatorState: Sendable {
     enum Effect: Sendable, Equatable {
         /// Send to the replicator on `node`.
@@ -43,6 +45,21 @@ struct ReplicatorState: Sendable {
         var answered: Set<Atom>
     }
 
+    /// A peer's answer to a pull, waiting for the fetch under way to finish.
+    struct DigestAnswer: Sendable {
+        let peer: Atom
+        let incarnation: UInt64
+        let through: UInt64
+        let done: Bool
+        let entries: [DigestEntry]
+    }
+
+    /// The fetch under way: from which peer, and gossip rounds since it went out.
+    struct Fetching: Sendable {
+        let peer: Atom
+        var rounds = 0
+    }
+
     /// The part recorded when a key is deleted.
     enum DeletedPart: Hashable { case marker }
 
@@ -57,6 +74,10 @@ struct ReplicatorState: Sendable {
     private var outbound: Set<String> = []
     private var outboundDeletions: Set<String> = []
     private var pending: [Int: Pending] = [:]
+    /// At most one fetch is out at a time, so that a part several peers offer is fetched once.
+    private var fetching: Fetching?
+    /// Pull answers that arrived while a fetch was out, in arrival order.
+    private var queuedAnswers: [DigestAnswer] = []
     private var random: SeededRandom
     /// What this replicator sent and merged, for views and benchmarks.
     private(set) var statistics = ReplicatorStatistics()
@@ -209,7 +230,7 @@ struct ReplicatorState: Sendable {
         guard changes.counter > since else { return ([], since) }
         let changed = changes.changes(after: since, limit: .max).parts.keys
         durableWatermark = changes.counter
-        return (changed.filter(keys.contains).sorted().map { wireEntry($0, parts: nil) }, since)
+        return (changed.filter(keys.contains).sorted().map { wireEntry($0) }, since)
     }
 
     /// A write of durable keys failed: they are taken again from `watermark` next time.
@@ -272,32 +293,67 @@ struct ReplicatorState: Sendable {
         [.send(.hello(from: me, incarnation: replica.incarnation, answer: false), to: node)]
     }
 
-    /// A node disconnected; it still counts as a replica until forgotten.
-    mutating func nodeDown(_ node: Atom) {
+    /// A node disconnected; it still counts as a replica until forgotten. A fetch from it is
+    /// given up, and the next waiting answer is looked at.
+    mutating func nodeDown(_ node: Atom) -> [Effect] {
         peers[node]?.connected = false
         peers[node]?.pulling = nil
+        dropTransfers(of: node)
+        return resume()
     }
 
-    /// Stops counting `node` as a replica.
-    mutating func forget(_ node: Atom) { peers[node] = nil }
+    /// Stops counting `node` as a replica, and gives up any transfer from it; ``resume()`` then
+    /// looks at the next waiting answer.
+    mutating func forget(_ node: Atom) {
+        peers[node] = nil
+        dropTransfers(of: node)
+    }
+
+    private mutating func dropTransfers(of node: Atom) {
+        queuedAnswers.removeAll { $0.peer == node }
+        if fetching?.peer == node { fetching = nil }
+    }
+
+    /// Looks at the pull answers that waited for a fetch, until one needs a fetch of its own.
+    mutating func resume() -> [Effect] {
+        var effects: [Effect] = []
+        while fetching == nil, !queuedAnswers.isEmpty {
+            let answer = queuedAnswers.removeFirst()
+            guard peers[answer.peer]?.connected == true else { continue }
+            effects += evaluate(answer)
+        }
+        return effects
+    }
 
     /// One gossip round: ask peers for what changed since their watermark; forget peers
-    /// disconnected for too long.
+    /// disconnected for too long; give up a fetch unanswered for two rounds.
     mutating func tick() -> [Effect] {
+        var effects: [Effect] = []
         for (node, peer) in peers where !peer.connected {
             peers[node]!.disconnectedRounds += 1
-            if peer.disconnectedRounds + 1 >= forgetRounds { peers[node] = nil }
+            if peer.disconnectedRounds + 1 >= forgetRounds { forget(node) }
         }
+        if var out = fetching {
+            out.rounds += 1
+            fetching = out
+            // Unanswered for two rounds: go on with the other peers' answers. A late answer still
+            // merges and continues that peer's pull; a lost one is asked again when the pull
+            // times out.
+            if out.rounds >= 2 { fetching = nil }
+        }
+        effects += resume()
         var candidates = connectedPeers
         if let fanout = settings.gossipFanout, candidates.count > fanout {
             candidates.shuffle(using: &random)
             candidates = Array(candidates.prefix(max(1, fanout)))
         }
-        return candidates.flatMap { pull($0) }
+        return effects + candidates.flatMap { pull($0) }
     }
 
     private mutating func pull(_ node: Atom) -> [Effect] {
         guard var peer = peers[node], peer.connected else { return [] }
+        // Its answer is here, waiting for a fetch, or its parts are being fetched.
+        if fetching?.peer == node || queuedAnswers.contains(where: { $0.peer == node }) { return [] }
         if let rounds = peer.pulling, rounds < 10 {
             peer.pulling = rounds + 1
             peers[node] = peer
@@ -322,24 +378,28 @@ struct ReplicatorState: Sendable {
             return wire.flatMap { apply($0) }
         case .pull(let from, let incarnation, let watermark):
             return answerPull(from, known: incarnation, watermark: watermark)
+        case .digests(let from, let incarnation, let through, let done, let entries):
+            guard peers[from] != nil else { return [] }
+            let answer = DigestAnswer(
+                peer: from, incarnation: incarnation, through: through, done: done, entries: entries)
+            if fetching != nil {
+                queuedAnswers.append(answer)
+                return []
+            }
+            return evaluate(answer)
+        case .fetch(let from, let incarnation, let through, let done, let requests):
+            return answerFetch(from, known: incarnation, through: through, done: done, requests)
         case .changes(let from, let incarnation, let through, let done, let wire):
             var effects = wire.flatMap { apply($0) }
-            guard var peer = peers[from] else { return effects }
-            if peer.incarnation != incarnation {
-                peer.incarnation = incarnation
-                peer.watermark = 0
-            }
-            peer.watermark = max(peer.watermark, through)
-            peer.pulling = nil
-            peers[from] = peer
-            if !done { effects += pull(from) }
-            return effects
+            if fetching?.peer == from { fetching = nil }
+            effects += advance(from, incarnation: incarnation, through: through, done: done)
+            return effects + resume()
         case .write(let id, let from, let entry):
             return apply(entry) + [.send(.writeAck(id: id, from: me), to: from)]
         case .writeAck(let id, let from):
             return answered(id, by: from)
         case .read(let id, let from, let key):
-            return [.send(.readReply(id: id, from: me, wireEntry(key, parts: nil)), to: from)]
+            return [.send(.readReply(id: id, from: me, wireEntry(key)), to: from)]
         case .readReply(let id, let from, let entry):
             return apply(entry) + answered(id, by: from)
         }
@@ -363,24 +423,134 @@ struct ReplicatorState: Sendable {
         return effects + pull(from)
     }
 
+    /// The peer's parts through `through` are here: its watermark moves on, and the next chunk
+    /// is asked for when there is more.
+    private mutating func advance(_ from: Atom, incarnation: UInt64, through: UInt64, done: Bool) -> [Effect] {
+        guard var peer = peers[from] else { return [] }
+        if peer.incarnation != incarnation {
+            peer.incarnation = incarnation
+            peer.watermark = 0
+        }
+        peer.watermark = max(peer.watermark, through)
+        peer.pulling = nil
+        peers[from] = peer
+        return done ? [] : pull(from)
+    }
+
+    /// Compares a pull answer's digests with the parts here: deletions apply at once, and the
+    /// parts that differ (or that this node lacks) are fetched; with none, the pull is complete.
+    private mutating func evaluate(_ answer: DigestAnswer) -> [Effect] {
+        var effects: [Effect] = []
+        var requests: [PartRequest] = []
+        for entry in answer.entries {
+            switch entry.content {
+            case .absent:
+                continue
+            case .deleted:
+                effects += apply(WireEntry(key: entry.key, content: .deleted))
+            case .parts(let type, let digests):
+                switch entries[entry.key] {
+                case .deleted:
+                    continue
+                case nil:
+                    guard types.contains(type) else {
+                        effects.append(.warning("\(entry.key): a peer offered the unregistered type \(type)"))
+                        continue
+                    }
+                    requests.append(PartRequest(key: entry.key, parts: digests.map(\.part)))
+                case .live(let cell):
+                    guard cell.typeName == type else {
+                        effects.append(.warning("\(entry.key): a peer offered \(type), the key holds \(cell.typeName)"))
+                        continue
+                    }
+                    do {
+                        let log = changes
+                        let key = entry.key
+                        let differing = try cell.differing(digests) { log.counter(of: key, $0) }
+                        if !differing.isEmpty { requests.append(PartRequest(key: entry.key, parts: differing)) }
+                    } catch {
+                        effects.append(.warning("\(entry.key): a peer's part of \(type) does not decode: \(error)"))
+                    }
+                }
+            }
+        }
+        guard !requests.isEmpty else {
+            return effects
+                + advance(answer.peer, incarnation: answer.incarnation, through: answer.through, done: answer.done)
+        }
+        fetching = Fetching(peer: answer.peer)
+        statistics.partsFetched += requests.reduce(0) { $0 + $1.parts.count }
+        let fetch = ReplicatorMessage.fetch(
+            from: me, incarnation: answer.incarnation, through: answer.through, done: answer.done, requests)
+        return effects + [.send(fetch, to: answer.peer)]
+    }
+
     private mutating func answerPull(_ from: Atom, known incarnation: UInt64, watermark: UInt64) -> [Effect] {
         let since = incarnation == replica.incarnation ? watermark : 0
         let (parts, through, done) = changes.changes(after: since, limit: max(1, settings.transferLimit))
-        let wire = parts.sorted { $0.key < $1.key }.map { wireEntry($0.key, parts: $0.value) }
+        var effects: [Effect] = []
+        var digests: [DigestEntry] = []
+        digests.reserveCapacity(parts.count)
+        for (key, keyParts) in parts.sorted(by: { $0.key < $1.key }) {
+            switch entries[key] {
+            case nil:
+                digests.append(DigestEntry(key: key, content: .absent))
+            case .deleted:
+                digests.append(DigestEntry(key: key, content: .deleted))
+            case .live(let cell):
+                do {
+                    let log = changes
+                    let parts = try cell.digests(parts: keyParts) { log.counter(of: key, $0) }
+                    digests.append(DigestEntry(key: key, content: .parts(type: cell.typeName, parts)))
+                } catch {
+                    effects.append(.warning("\(key): the parts do not encode: \(error)"))
+                }
+            }
+        }
         statistics.pullsAnswered += 1
-        statistics.partsSent += parts.values.reduce(0) { $0 + $1.count }
-        return [
-            .send(
-                .changes(from: me, incarnation: replica.incarnation, through: through, done: done, wire), to: from)
-        ]
+        statistics.partsDigested += parts.values.reduce(0) { $0 + $1.count }
+        let answer = ReplicatorMessage.digests(
+            from: me, incarnation: replica.incarnation, through: through, done: done, digests)
+        return effects + [.send(answer, to: from)]
     }
 
-    private func wireEntry(_ key: String, parts: Set<AnyHashable>?) -> WireEntry {
+    private mutating func answerFetch(
+        _ from: Atom, known incarnation: UInt64, through: UInt64, done: Bool, _ requests: [PartRequest]
+    ) -> [Effect] {
+        // Asked of an earlier life of this replicator: the asker starts over from zero.
+        guard incarnation == replica.incarnation else {
+            return [.send(.changes(from: me, incarnation: replica.incarnation, through: 0, done: false, []), to: from)]
+        }
+        var effects: [Effect] = []
+        var wire: [WireEntry] = []
+        wire.reserveCapacity(requests.count)
+        for request in requests {
+            switch entries[request.key] {
+            case nil:
+                wire.append(WireEntry(key: request.key, content: .absent))
+            case .deleted:
+                wire.append(WireEntry(key: request.key, content: .deleted))
+            case .live(let cell):
+                do {
+                    let state = try cell.encoded(partTerms: request.parts)
+                    wire.append(WireEntry(key: request.key, content: .value(type: cell.typeName, state: state)))
+                    statistics.partsSent += request.parts.count
+                } catch {
+                    effects.append(.warning("\(request.key): a peer asked for parts that do not decode: \(error)"))
+                }
+            }
+        }
+        let answer = ReplicatorMessage.changes(
+            from: me, incarnation: replica.incarnation, through: through, done: done, wire)
+        return effects + [.send(answer, to: from)]
+    }
+
+    private func wireEntry(_ key: String) -> WireEntry {
         switch entries[key] {
         case nil: return WireEntry(key: key, content: .absent)
         case .deleted: return WireEntry(key: key, content: .deleted)
         case .live(let cell):
-            guard let state = try? cell.encoded(parts: parts) else { return WireEntry(key: key, content: .absent) }
+            guard let state = try? cell.encoded() else { return WireEntry(key: key, content: .absent) }
             return WireEntry(key: key, content: .value(type: cell.typeName, state: state))
         }
     }
@@ -432,12 +602,17 @@ struct ReplicatorState: Sendable {
 public struct ReplicatorStatistics: Sendable, Equatable {
     /// Pulls (anti-entropy requests) answered.
     public var pullsAnswered = 0
-    /// Parts sent in answers to pulls.
+    /// Parts whose digests went out in answers to pulls.
+    public var partsDigested = 0
+    /// Parts asked for by this replicator after comparing a peer's digests.
+    public var partsFetched = 0
+    /// Parts whose states went out in answers to fetches.
     public var partsSent = 0
     /// Parts that changed here by merging what peers sent.
     public var partsMerged = 0
     /// Batches of local deltas sent (one per peer per flush).
     public var deltaBatchesSent = 0
-    /// Bytes of answers to pulls, as ETF, when ``ReplicatorSettings/measuresTransfers`` is on.
+    /// Bytes of anti-entropy messages sent (digests, fetches and the parts fetched), as ETF, when
+    /// ``ReplicatorSettings/measuresTransfers`` is on.
     public var bytesSent = 0
 }
