@@ -3,6 +3,7 @@ import DequeModule
 /// Which parts of which keys changed, in the order they changed, numbered by a counter that only
 /// grows: a peer that has seen everything up to counter `w` is sent exactly the parts changed
 /// after `w`, each once, at its latest state.
+@usableFromInline
 struct ChangeLog: Sendable {
     struct PartRef: Hashable, @unchecked Sendable {
         let key: String
@@ -10,7 +11,7 @@ struct ChangeLog: Sendable {
     }
 
     /// The counter of the latest change.
-    private(set) var counter: UInt64 = 0
+    @usableFromInline private(set) var counter: UInt64 = 0
     /// The counter at which each part last changed.
     private var latest: [PartRef: UInt64] = [:]
     /// Changes in counter order; entries superseded by a later change of the same part are
@@ -25,6 +26,7 @@ struct ChangeLog: Sendable {
     init(counter: UInt64 = 0) { self.counter = counter }
 
     /// Records that `parts` of `key` changed.
+    @usableFromInline
     mutating func record(_ key: String, _ parts: some Sequence<AnyHashable>) {
         settle()
         for part in parts {
@@ -45,6 +47,7 @@ struct ChangeLog: Sendable {
     /// (the caller knows: a hot counter updated in a loop), without hashing it: its log entry
     /// takes the new counter, and its entry in `latest` follows before anything reads it.
     /// Returns false (and records nothing) when there is no last change.
+    @usableFromInline
     mutating func bumpLast() -> Bool {
         guard !log.isEmpty else { return false }
         counter += 1

@@ -25,16 +25,18 @@ protocol AnyDataCell: AnyObject, Sendable {
     func takeOutbound(encoding: Bool) throws -> Term?
 }
 
+@usableFromInline
 final class DataCell<Value: ReplicatedData>: AnyDataCell, @unchecked Sendable {
-    var value: Value
+    @usableFromInline var value: Value
     let typeName: String
     /// The one part the last local update of this key changed, if it changed one.
-    var lastPart: Value.Part?
+    @usableFromInline var lastPart: Value.Part?
     /// The local deltas not yet pushed to the peers, merged.
-    var outbound: Value?
+    @usableFromInline var outbound: Value?
     /// Digests taken, with the change counter of the part when taken.
     private var digestCache: [Value.Part: (digest: PartDigest, version: UInt64)] = [:]
 
+    @usableFromInline
     init(_ value: Value = Value(), typeName: String = ReplicatedTypes.name(of: Value.self)) {
         self.value = value
         self.typeName = typeName

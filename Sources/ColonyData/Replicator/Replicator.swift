@@ -1,7 +1,7 @@
 public import Colony
 public import ErlangTerm
 import Logging
-import Synchronization
+public import Synchronization
 
 /// Replicated data on a node: keyed CRDT values that every node running a replicator of the same
 /// name holds, updated locally without coordination and merged everywhere, with reads and writes
@@ -21,7 +21,7 @@ public final class Replicator: Sendable {
     /// Who this node's updates are made by.
     public let replica: ReplicaID
 
-    let machine: Mutex<ReplicatorState>
+    @usableFromInline let machine: Mutex<ReplicatorState>
     private let requests = Mutex<Requests>(Requests())
     private let subscribers = Mutex<[String: [Int: @Sendable (any ReplicatedData) -> Void]]>([:])
     private let nextSubscriber = Atomic<Int>(0)
@@ -149,14 +149,29 @@ public final class Replicator: Sendable {
     /// enough replicas merged it, or throws ``ReplicatorError/timeout(key:answered:needed:)`` or
     /// ``ReplicatorError/unreachable(key:connected:needed:)``, in which case the update was still
     /// applied here and spreads in the background.
+    @inlinable
     public func update<Value: ReplicatedData>(
         _ key: DataKey<Value>, consistency: Consistency = .local, timeout: Duration = .seconds(5),
         _ mutate: (inout Value, ReplicaID) throws -> Value
     ) async throws {
         let delta = try machine.withLock { try $0.update(key, mutate) }
-        notify(key.id)
-        postFlush()
+        updated(key.id)
         guard consistency != .local else { return }
+        try await write(key, delta, consistency: consistency, timeout: timeout)
+    }
+
+    /// Tells subscribers, and has the delta pushed.
+    @usableFromInline
+    func updated(_ key: String) {
+        notify(key)
+        postFlush()
+    }
+
+    /// Sends a local update's delta to the peers and waits for `consistency`'s acknowledgements.
+    @usableFromInline
+    func write<Value: ReplicatedData>(
+        _ key: DataKey<Value>, _ delta: Value, consistency: Consistency, timeout: Duration
+    ) async throws {
         let typeName = ReplicatedTypes.name(of: Value.self)
         let entry = WireEntry(key: key.id, content: .value(type: typeName, state: try DataCoding.encoder.encode(delta)))
         try await request(.write(entry, consistency), timeout: timeout)

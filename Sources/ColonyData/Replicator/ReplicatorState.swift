@@ -11,6 +11,7 @@ import ErlangTerm
 /// from its own, one fetch at a time, so a part that several peers offer is fetched once. A node
 /// that missed updates, was partitioned, restarted with its data or just joined is sent what it
 /// lacks, and what it already has costs a digest.
+@usableFromInline
 struct ReplicatorState: Sendable {
     enum Effect: Sendable, Equatable {
         /// Send to the replicator on `node`.
@@ -64,14 +65,15 @@ struct ReplicatorState: Sendable {
     enum DeletedPart: Hashable { case marker }
 
     let me: Atom
-    let replica: ReplicaID
+    @usableFromInline let replica: ReplicaID
     let settings: ReplicatorSettings
-    private(set) var types: ReplicatedTypes
+    /// Set only here (internal for the inlined ``update(_:_:)``).
+    @usableFromInline var types: ReplicatedTypes
     private(set) var entries: [String: Entry] = [:]
-    private(set) var changes = ChangeLog()
+    @usableFromInline var changes = ChangeLog()
     private(set) var peers: [Atom: Peer] = [:]
     /// Keys whose cells hold local deltas not yet pushed (each cell buffers its own).
-    private var outbound: Set<String> = []
+    @usableFromInline var outbound: Set<String> = []
     private var outboundDeletions: Set<String> = []
     private var pending: [Int: Pending] = [:]
     /// At most one fetch is out at a time, so that a part several peers offer is fetched once.
@@ -85,11 +87,18 @@ struct ReplicatorState: Sendable {
     /// The change counter up to which durable keys are on disk.
     private var durableWatermark: UInt64 = 0
     /// The key of the last local update and the change counter after it.
-    private var lastUpdate: LastUpdate?
+    @usableFromInline var lastUpdate: LastUpdate?
 
-    private struct LastUpdate {
-        let key: String
-        let counter: UInt64
+    @usableFromInline
+    struct LastUpdate: Sendable {
+        @usableFromInline let key: String
+        @usableFromInline let counter: UInt64
+
+        @usableFromInline
+        init(key: String, counter: UInt64) {
+            self.key = key
+            self.counter = counter
+        }
     }
 
     init(me: Atom, incarnation: UInt64, settings: ReplicatorSettings, seed: UInt64) {
@@ -135,25 +144,20 @@ struct ReplicatorState: Sendable {
 
     /// Applies a local update; the delta waits in the outbound buffer for ``flush()``. Returns the
     /// delta, for a write that needs acknowledgements (a value, not a tuple: a generic tuple costs
-    /// a metadata lookup on every call).
+    /// a metadata lookup on every call). Inlinable, so that a caller in another module runs it
+    /// specialized for its value type: unspecialized, the type metadata lookups cost more than
+    /// the update.
+    @inlinable
     @discardableResult
     mutating func update<V: ReplicatedData>(
         _ key: DataKey<V>, _ mutate: (inout V, ReplicaID) throws -> V
     ) throws -> V {
         let cell: DataCell<V>
-        switch entries[key.id] {
-        case .deleted:
-            throw ReplicatorError.deleted(key: key.id)
-        case .live(let existing):
-            guard let typed = existing as? DataCell<V> else {
-                throw ReplicatorError.typeMismatch(
-                    key: key.id, holds: existing.typeName, asked: ReplicatedTypes.name(of: V.self))
-            }
+        if let existing = try cellObject(key.id) {
+            guard let typed = existing as? DataCell<V> else { throw mismatch(key) }
             cell = typed
-        case nil:
-            types.register(V.self)
-            cell = DataCell<V>()
-            entries[key.id] = .live(cell)
+        } else {
+            cell = makeCell(key)
         }
         let delta = try mutate(&cell.value, replica)
         let parts = delta.parts
@@ -161,12 +165,8 @@ struct ReplicatorState: Sendable {
             let lastPart = cell.lastPart, lastPart == parts[0], changes.bumpLast()
         {
             // The same part as the last change anywhere (a counter updated in a loop).
-        } else if parts.count == 1 {
-            changes.record(key.id, CollectionOfOne(AnyHashable(parts[0])))
-            cell.lastPart = parts[0]
         } else {
-            changes.record(key.id, parts.lazy.map(AnyHashable.init))
-            cell.lastPart = nil
+            record(key.id, parts, in: cell)
         }
         lastUpdate = LastUpdate(key: key.id, counter: changes.counter)
         if cell.outbound == nil {
@@ -176,6 +176,44 @@ struct ReplicatorState: Sendable {
             cell.outbound?.merge(delta)
         }
         return delta
+    }
+
+    /// The cell of `key` (as an object: the cell protocol stays internal), `nil` when absent.
+    @usableFromInline
+    func cellObject(_ key: String) throws(ReplicatorError) -> AnyObject? {
+        switch entries[key] {
+        case nil: return nil
+        case .deleted: throw .deleted(key: key)
+        case .live(let cell): return cell
+        }
+    }
+
+    /// Why `key` cannot be updated as a `V`.
+    @usableFromInline
+    func mismatch<V: ReplicatedData>(_ key: DataKey<V>) -> ReplicatorError {
+        guard case .live(let cell) = entries[key.id] else { return .deleted(key: key.id) }
+        return .typeMismatch(key: key.id, holds: cell.typeName, asked: ReplicatedTypes.name(of: V.self))
+    }
+
+    /// A new key's cell (its type registered, so peers' values of it are accepted).
+    @usableFromInline
+    mutating func makeCell<V: ReplicatedData>(_ key: DataKey<V>) -> DataCell<V> {
+        types.register(V.self)
+        let cell = DataCell<V>()
+        entries[key.id] = .live(cell)
+        return cell
+    }
+
+    /// Records that a local update changed `parts` of `key`.
+    @usableFromInline
+    mutating func record<V: ReplicatedData>(_ key: String, _ parts: [V.Part], in cell: DataCell<V>) {
+        if parts.count == 1 {
+            changes.record(key, CollectionOfOne(AnyHashable(parts[0])))
+            cell.lastPart = parts[0]
+        } else {
+            changes.record(key, parts.lazy.map(AnyHashable.init))
+            cell.lastPart = nil
+        }
     }
 
     /// Deletes `key` for good; the deletion goes out with the next ``flush()``. Returns it, for a
