@@ -37,6 +37,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "CSpawn"),
+        .target(name: "ColonyOSProcess", dependencies: ["CSpawn"], swiftSettings: strictSettings),
         .target(
             name: "ErlangTerm",
             dependencies: [
@@ -158,7 +160,7 @@ let package = Package(
             name: "ColonyDemo",
             dependencies: [
                 "ErlangTerm", "ErlangDistribution", "Colony", "ColonyCluster", "ColonyDashboard", "ColonyGroups",
-                "ColonyData",
+                "ColonyData", "ColonyOSProcess",
             ],
             swiftSettings: strictSettings
         ),
@@ -218,7 +220,7 @@ let package = Package(
         ),
         .target(
             name: "ColonyTestSupport",
-            dependencies: [],
+            dependencies: ["ColonyOSProcess"],
             path: "Tests/ColonyTestSupport",
             swiftSettings: strictSettings
         ),

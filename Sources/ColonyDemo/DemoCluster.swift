@@ -1,4 +1,5 @@
 import Colony
+import ColonyOSProcess
 import ErlangDistribution
 public import ErlangTerm
 public import Foundation
@@ -16,7 +17,7 @@ public final class DemoCluster: Sendable {
     public let gossipPort = Int.random(in: 40000...59999)
     private let executable: URL
     private let epmd: EPMDServer
-    private let members = Mutex<[Atom: Foundation.Process]>([:])
+    private let members = Mutex<[Atom: OSProcess]>([:])
 
     private init(executable: URL, epmd: EPMDServer, cookie: String) {
         self.executable = executable
@@ -71,67 +72,55 @@ public final class DemoCluster: Sendable {
         _ name: Atom, executable: URL, arguments: [String], environment: [String: String]? = nil,
         timeout: Duration = .seconds(30)
     ) async throws -> Int32 {
-        let child = Foundation.Process()
-        child.executableURL = executable
-        child.arguments = arguments
-        if let environment { child.environment = environment }
-        let output = Pipe()
-        let seen = Mutex("")
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            seen.withLock { $0 += String(decoding: data, as: UTF8.self) }
-        }
-        child.standardOutput = output
-        child.standardError = Self.logFile(for: name) ?? FileHandle.nullDevice
-        try child.run()
+        // Started with posix_spawn: Foundation's Process.run() crashes now and then on Linux.
+        let outputPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("colony-demo-\(name.name)-\(UUID().uuidString).out").path
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let child = try OSProcess.spawn(
+            executable: executable.path, arguments: arguments,
+            environment: environment ?? ProcessInfo.processInfo.environment, standardOutput: .file(outputPath),
+            standardError: Self.logPath(for: name).map { .append($0) } ?? .null)
         members.withLock { $0[name] = child }
+        var seen = ""
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if seen.withLock({ $0.contains("ready") }) {
-                output.fileHandleForReading.readabilityHandler = nil
-                return child.processIdentifier
-            }
+            seen = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+            if seen.contains("ready") { return child.pid }
             if !child.isRunning { break }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw DemoFailure("\(name) did not start: \(seen.withLock { $0 })")
+        throw DemoFailure("\(name) did not start: \(seen)")
     }
 
     /// Where a member's log goes: `NAME.log` (appended to) in the directory that
     /// `COLONY_DEMO_LOG_DIR` names, or nowhere when it is not set.
-    static func logFile(for name: Atom) -> FileHandle? {
+    static func logPath(for name: Atom) -> String? {
         guard let directory = ProcessInfo.processInfo.environment["COLONY_DEMO_LOG_DIR"], !directory.isEmpty
         else { return nil }
-        let path = URL(fileURLWithPath: directory).appendingPathComponent("\(name.name).log").path
-        if !FileManager.default.fileExists(atPath: path) {
-            _ = FileManager.default.createFile(atPath: path, contents: nil)
-        }
-        guard let handle = FileHandle(forWritingAtPath: path) else { return nil }
-        handle.seekToEndOfFile()
-        return handle
+        return URL(fileURLWithPath: directory).appendingPathComponent("\(name.name).log").path
     }
 
     /// The OS process id of each running member.
     public var processIDs: [Atom: Int32] {
-        members.withLock { $0.filter { $0.value.isRunning }.mapValues(\.processIdentifier) }
+        members.withLock { $0.filter { $0.value.isRunning }.mapValues(\.pid) }
     }
 
     /// Kills a member with SIGKILL, by its PID, and waits for it to be gone.
     public func kill9(_ name: Atom) {
         guard let child = members.withLock({ $0.removeValue(forKey: name) }) else { return }
-        kill(child.processIdentifier, SIGKILL)
+        child.signal(SIGKILL)
         child.waitUntilExit()
     }
 
     /// Freezes a member with SIGSTOP, by its PID: its connections stay open and go silent, as in a
     /// partition or a long pause.
     public func pause(_ name: Atom) {
-        if let child = members.withLock({ $0[name] }), child.isRunning { kill(child.processIdentifier, SIGSTOP) }
+        members.withLock { $0[name] }?.signal(SIGSTOP)
     }
 
     /// Lets a member frozen by ``pause(_:)`` go on (SIGCONT), by its PID.
     public func resume(_ name: Atom) {
-        if let child = members.withLock({ $0[name] }), child.isRunning { kill(child.processIdentifier, SIGCONT) }
+        members.withLock { $0[name] }?.signal(SIGCONT)
     }
 
     /// Stops every member (SIGTERM, then SIGKILL after a second), by PID, and the EPMD server.
@@ -140,16 +129,16 @@ public final class DemoCluster: Sendable {
             defer { members = [:] }
             return Array(members.values)
         }
-        for child in children where child.isRunning {
+        for child in children {
             // A paused member acts on SIGTERM only once it goes on.
-            kill(child.processIdentifier, SIGCONT)
-            kill(child.processIdentifier, SIGTERM)
+            child.signal(SIGCONT)
+            child.signal(SIGTERM)
         }
         let deadline = ContinuousClock.now + .seconds(1)
         while ContinuousClock.now < deadline, children.contains(where: \.isRunning) {
             try? await Task.sleep(for: .milliseconds(20))
         }
-        for child in children where child.isRunning { kill(child.processIdentifier, SIGKILL) }
+        for child in children { child.signal(SIGKILL) }
         for child in children { child.waitUntilExit() }
         try? FileManager.default.removeItem(at: elixirScript)
         await epmd.stop()
@@ -157,9 +146,7 @@ public final class DemoCluster: Sendable {
 
     /// Kills every member at once (SIGKILL, by PID), without waiting: for signal handlers.
     public func killAllNow() {
-        for child in members.withLock({ Array($0.values) }) where child.isRunning {
-            kill(child.processIdentifier, SIGKILL)
-        }
+        for child in members.withLock({ Array($0.values) }) { child.signal(SIGKILL) }
     }
 }
 

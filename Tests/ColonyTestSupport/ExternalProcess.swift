@@ -1,4 +1,6 @@
+import ColonyOSProcess
 public import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -7,6 +9,8 @@ public import Foundation
 #endif
 
 /// A child process started by a test (`erl`, `epmd`, ...), with its output captured to files.
+/// It is started with ``ColonyOSProcess/OSProcess`` (`posix_spawn`), not Foundation's `Process`,
+/// whose `run()` crashes the test process now and then on Linux.
 ///
 /// Tests must stop every process they start, also when they fail: call ``kill()`` in a `defer`
 /// right after ``start()``. It signals the process by its own PID (never by name), so it can only
@@ -37,10 +41,11 @@ public final class ExternalProcess: @unchecked Sendable {
 
     public let executable: URL
     public let arguments: [String]
-    private let process = Process()
+    private let environment: [String: String]
+    private let directory: URL?
     private let outputURL: URL
     private let errorURL: URL
-    private var started = false
+    private let child = Mutex<OSProcess?>(nil)
 
     /// A process that runs `executable` with `arguments`.
     ///
@@ -57,12 +62,10 @@ public final class ExternalProcess: @unchecked Sendable {
         let temporary = FileManager.default.temporaryDirectory
         outputURL = temporary.appendingPathComponent(stem + ".stdout")
         errorURL = temporary.appendingPathComponent(stem + ".stderr")
-        process.executableURL = executable
-        process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment
         for (name, value) in environment { merged[name] = value }
-        process.environment = merged
-        if let directory { process.currentDirectoryURL = directory }
+        self.environment = merged
+        self.directory = directory
     }
 
     deinit {
@@ -76,47 +79,46 @@ public final class ExternalProcess: @unchecked Sendable {
 
     /// Starts the process.
     public func start() throws {
-        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: outputURL)
-        process.standardError = try FileHandle(forWritingTo: errorURL)
+        let process: OSProcess
         do {
-            try process.run()
+            process = try OSProcess.spawn(
+                executable: executable.path, arguments: arguments, environment: environment,
+                directory: directory?.path, standardOutput: .file(outputURL.path), standardError: .file(errorURL.path))
         } catch {
             throw Failure(description: "cannot start \(commandLine): \(error)")
         }
-        started = true
+        child.withLock { $0 = process }
     }
 
+    private var process: OSProcess? { child.withLock { $0 } }
+
     /// The process's PID (0 before ``start()``).
-    public var processIdentifier: Int32 { started ? process.processIdentifier : 0 }
+    public var processIdentifier: Int32 { process?.pid ?? 0 }
 
     /// Whether the process has been started and has not finished.
-    public var isRunning: Bool { started && process.isRunning }
+    public var isRunning: Bool { process?.isRunning ?? false }
 
     /// Waits for the process to finish; `nil` when it is still running after `timeout`.
     public func wait(timeout: Duration) async -> Int32? {
-        guard started else { return nil }
+        guard let process else { return nil }
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
+        while true {
+            if let ended = process.termination { return ended.code }
             if ContinuousClock.now >= deadline { return nil }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        return process.terminationStatus
     }
 
     /// Stops the process with `SIGKILL`, sent to its own PID, if it is still running, and reaps it.
     public func kill() {
-        guard started, process.isRunning else { return }
-        _ = sendSignal(process.processIdentifier, SIGKILL)
+        guard let process else { return }
+        process.signal(SIGKILL)
         process.waitUntilExit()
     }
 
     /// Sends `number` (SIGSTOP, SIGCONT, SIGTERM, ...) to the process's own PID.
     public func signal(_ number: Int32) {
-        guard started, process.isRunning else { return }
-        _ = sendSignal(process.processIdentifier, number)
+        process?.signal(number)
     }
 
     /// Waits (bounded) until standard output contains `text`; `false` on timeout or exit.
@@ -124,7 +126,7 @@ public final class ExternalProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if standardOutput.contains(text) { return true }
-            if started && !process.isRunning { return standardOutput.contains(text) }
+            if let process, !process.isRunning { return standardOutput.contains(text) }
             try? await Task.sleep(for: .milliseconds(20))
         }
         return false
@@ -228,9 +230,4 @@ public final class ExternalProcess: @unchecked Sendable {
     #else
         private static let streamSocketType = Int32(SOCK_STREAM.rawValue)
     #endif
-}
-
-/// `kill(2)`, named apart from ``ExternalProcess/kill()``.
-private func sendSignal(_ pid: pid_t, _ signal: Int32) -> Int32 {
-    kill(pid, signal)
 }
