@@ -137,3 +137,39 @@ struct ReplicatorMessageTests {
         case unexpected([ReplicatorState.Effect])
     }
 }
+
+extension ReplicatorMessageTests {
+    @Test("a peer's new life voids its earlier life's fetch and answers; the others' answers go on")
+    func peerRestartDuringFetch() throws {
+        var a = ReplicatorState(me: "a@h", incarnation: 1, settings: ReplicatorSettings(), seed: 1)
+        let map = DataKey<LWWMap<String, Int>>("m")
+        _ = a.receive(ReplicatorMessage.hello(from: "b@h", incarnation: 20, answer: true).term)
+        _ = a.receive(ReplicatorMessage.hello(from: "c@h", incarnation: 30, answer: true).term)
+        var b = ReplicatorState(me: "b@h", incarnation: 20, settings: ReplicatorSettings(), seed: 2)
+        var c = ReplicatorState(me: "c@h", incarnation: 30, settings: ReplicatorSettings(), seed: 3)
+        try b.update(map) { $0.put("from_b", 1, at: $1) }
+        try c.update(map) { $0.put("from_c", 2, at: $1) }
+        func offer(_ state: inout ReplicatorState, _ me: Atom, _ incarnation: UInt64) -> ReplicatorMessage? {
+            let effects = state.receive(
+                ReplicatorMessage.pull(from: "a@h", incarnation: incarnation, watermark: 0).term)
+            guard case .send(let message, "a@h") = effects.first else { return nil }
+            return message
+        }
+        // b's answer starts a fetch from b; c's answer waits behind it.
+        let fromB = try #require(offer(&b, "b@h", 20))
+        #expect(a.receive(fromB.term).contains { if case .send(.fetch, "b@h") = $0 { true } else { false } })
+        let fromC = try #require(offer(&c, "c@h", 30))
+        #expect(a.receive(fromC.term).isEmpty)
+
+        // b comes back as a new life: the fetch from b is void, c's answer is looked at at once,
+        // and b is pulled from zero.
+        let restarted = a.receive(ReplicatorMessage.hello(from: "b@h", incarnation: 21, answer: false).term)
+        #expect(restarted.contains { if case .send(.fetch, "c@h") = $0 { true } else { false } })
+        #expect(
+            restarted.contains {
+                if case .send(.pull(_, 21, 0), "b@h") = $0 { true } else { false }
+            })
+        // An answer of b's earlier life arriving late is ignored.
+        #expect(a.receive(fromB.term).isEmpty)
+    }
+}

@@ -68,7 +68,7 @@ struct ReplicatorSimulation {
         for (index, group) in groups.enumerated() { for name in group { side[name] = index } }
         for a in names {
             for b in names where a != b && before[a] == before[b] && side[a] != side[b] {
-                perform(a, nodes[a]!.nodeDown(b))
+                nodes[a]!.nodeDown(b)
             }
         }
     }

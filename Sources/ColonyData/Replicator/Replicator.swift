@@ -296,7 +296,7 @@ public final class Replicator: Sendable {
         } else if case .tuple(let t) = message, t.count == 3, t[0] == "nodeup", case .atom(let peer) = t[1] {
             effects = machine.withLock { $0.nodeUp(peer) }
         } else if case .tuple(let t) = message, t.count == 3, t[0] == "nodedown", case .atom(let peer) = t[1] {
-            effects = machine.withLock { $0.nodeDown(peer) }
+            machine.withLock { $0.nodeDown(peer) }
         }
         // Deltas of local updates go out before whatever else this message makes the replicator
         // send, so a peer never hears an acknowledgement-awaiting write ahead of older deltas.

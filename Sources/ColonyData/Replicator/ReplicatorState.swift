@@ -332,12 +332,13 @@ struct ReplicatorState: Sendable {
     }
 
     /// A node disconnected; it still counts as a replica until forgotten. A fetch from it is
-    /// given up, and the next waiting answer is looked at.
-    mutating func nodeDown(_ node: Atom) -> [Effect] {
+    /// given up; the answers that waited for it are looked at on the next tick, not at once: when
+    /// several nodes go down together, their nodedowns are still on their way, and a fetch sent to
+    /// one of them now would connect to it again.
+    mutating func nodeDown(_ node: Atom) {
         peers[node]?.connected = false
         peers[node]?.pulling = nil
         dropTransfers(of: node)
-        return resume()
     }
 
     /// Stops counting `node` as a replica, and gives up any transfer from it; ``resume()`` then
@@ -417,7 +418,8 @@ struct ReplicatorState: Sendable {
         case .pull(let from, let incarnation, let watermark):
             return answerPull(from, known: incarnation, watermark: watermark)
         case .digests(let from, let incarnation, let through, let done, let entries):
-            guard peers[from] != nil else { return [] }
+            // From an earlier life of the peer (its new life says hello before it answers): void.
+            guard peers[from]?.incarnation == incarnation else { return [] }
             let answer = DigestAnswer(
                 peer: from, incarnation: incarnation, through: through, done: done, entries: entries)
             if fetching != nil {
@@ -446,17 +448,20 @@ struct ReplicatorState: Sendable {
     private mutating func hello(_ from: Atom, incarnation: UInt64, answer: Bool) -> [Effect] {
         guard from != me else { return [] }
         var peer = peers[from] ?? Peer(incarnation: incarnation, connected: false)
+        var effects: [Effect] = []
         // Both sides say hello on nodeup, and each answers the other's: a pull already under way
         // (same incarnation, still connected) goes on rather than starting a second one.
         if peer.incarnation != incarnation || !peer.connected { peer.pulling = nil }
         if peer.incarnation != incarnation {
             peer.incarnation = incarnation
             peer.watermark = 0
+            // A new life of that replicator: what its earlier life offered or owes is void.
+            dropTransfers(of: from)
+            effects += resume()
         }
         peer.connected = true
         peer.disconnectedRounds = 0
         peers[from] = peer
-        var effects: [Effect] = []
         if !answer { effects.append(.send(.hello(from: me, incarnation: replica.incarnation, answer: true), to: from)) }
         return effects + pull(from)
     }
