@@ -242,11 +242,7 @@ public final class Replicator: Sendable {
     }
 
     /// Stops counting `node` as a replica for `majority` and `all` (a node that left for good).
-    public func forget(_ node: Atom) {
-        machine.withLock { $0.forget(node) }
-        // A fetch from it was given up: the process looks at the answers that waited for it.
-        self.node.post(.tuple([.atom(Self.tag), "resume"]), to: pid)
-    }
+    public func forget(_ node: Atom) { machine.withLock { $0.forget(node) } }
 
     // MARK: - The process
 
@@ -346,8 +342,6 @@ public final class Replicator: Sendable {
         case "timeout":
             guard t.count == 3, case .integer(let id) = t[2] else { return [] }
             return machine.withLock { $0.timeout(id) }
-        case "resume":
-            return machine.withLock { $0.resume() }
         default:
             return []
         }

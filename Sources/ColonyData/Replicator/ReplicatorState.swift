@@ -228,7 +228,6 @@ struct ReplicatorState: Sendable {
     /// Pushes the buffered deltas to every connected peer.
     mutating func flush() -> [Effect] {
         guard hasOutbound else { return [] }
-        // No peer to send to: whoever connects later pulls these changes from the change log.
         let peers = connectedPeers
         var wire: [WireEntry] = outboundDeletions.sorted().map { WireEntry(key: $0, content: .deleted) }
         var effects: [Effect] = []
@@ -245,8 +244,8 @@ struct ReplicatorState: Sendable {
         outboundDeletions = []
         // No peer to send to: whoever connects later pulls these changes from the change log.
         guard !peers.isEmpty else { return effects }
-        statistics.deltaBatchesSent += connectedPeers.count
-        for peer in connectedPeers { effects.append(.send(.deltas(from: me, wire), to: peer)) }
+        statistics.deltaBatchesSent += peers.count
+        for peer in peers { effects.append(.send(.deltas(from: me, wire), to: peer)) }
         return effects
     }
 
@@ -341,8 +340,8 @@ struct ReplicatorState: Sendable {
         dropTransfers(of: node)
     }
 
-    /// Stops counting `node` as a replica, and gives up any transfer from it; ``resume()`` then
-    /// looks at the next waiting answer.
+    /// Stops counting `node` as a replica, and gives up any transfer from it; the answers that
+    /// waited for it are looked at on the next tick.
     mutating func forget(_ node: Atom) {
         peers[node] = nil
         dropTransfers(of: node)
@@ -354,7 +353,7 @@ struct ReplicatorState: Sendable {
     }
 
     /// Looks at the pull answers that waited for a fetch, until one needs a fetch of its own.
-    mutating func resume() -> [Effect] {
+    private mutating func resume() -> [Effect] {
         var effects: [Effect] = []
         while fetching == nil, !queuedAnswers.isEmpty {
             let answer = queuedAnswers.removeFirst()
@@ -467,13 +466,10 @@ struct ReplicatorState: Sendable {
     }
 
     /// The peer's parts through `through` are here: its watermark moves on, and the next chunk
-    /// is asked for when there is more.
+    /// is asked for when there is more. An answer of another life of the peer than the one its
+    /// last `hello` named (which comes before any answer of that life) moves nothing.
     private mutating func advance(_ from: Atom, incarnation: UInt64, through: UInt64, done: Bool) -> [Effect] {
-        guard var peer = peers[from] else { return [] }
-        if peer.incarnation != incarnation {
-            peer.incarnation = incarnation
-            peer.watermark = 0
-        }
+        guard var peer = peers[from], peer.incarnation == incarnation else { return [] }
         peer.watermark = max(peer.watermark, through)
         peer.pulling = nil
         peers[from] = peer
@@ -560,10 +556,9 @@ struct ReplicatorState: Sendable {
     private mutating func answerFetch(
         _ from: Atom, known incarnation: UInt64, through: UInt64, done: Bool, _ requests: [PartRequest]
     ) -> [Effect] {
-        // Asked of an earlier life of this replicator: the asker starts over from zero.
-        guard incarnation == replica.incarnation else {
-            return [.send(.changes(from: me, incarnation: replica.incarnation, through: 0, done: false, []), to: from)]
-        }
+        // Asked of an earlier life of this replicator: nothing to answer. This life's hello
+        // reached the asker first, which dropped that fetch and pulls from zero.
+        guard incarnation == replica.incarnation else { return [] }
         var effects: [Effect] = []
         var wire: [WireEntry] = []
         wire.reserveCapacity(requests.count)
