@@ -44,6 +44,7 @@ public final class OSProcess: Sendable {
 
     /// A child that could not be started.
     public struct SpawnError: Error, CustomStringConvertible {
+        /// What failed, and the system's reason.
         public let description: String
     }
 
