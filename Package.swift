@@ -125,6 +125,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(name: "ColonyRaft", swiftSettings: strictSettings),
         .target(
             name: "ColonyGroups",
             dependencies: ["Colony", "ErlangTerm"],
@@ -244,6 +245,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ColonyRaftTests",
+            dependencies: ["ColonyRaft", "ColonyTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
