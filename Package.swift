@@ -127,6 +127,17 @@ let package = Package(
         ),
         .target(name: "ColonyRaft", swiftSettings: strictSettings),
         .target(
+            name: "ColonyStore",
+            dependencies: [
+                "ColonyRaft",
+                "Colony",
+                "ErlangTerm",
+                "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "ColonyGroups",
             dependencies: ["Colony", "ErlangTerm"],
             swiftSettings: strictSettings
@@ -249,7 +260,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ColonyRaftTests",
-            dependencies: ["ColonyRaft", "ColonyTestSupport"],
+            dependencies: ["ColonyRaft", "ColonyStore", "ColonyTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
