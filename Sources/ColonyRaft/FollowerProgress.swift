@@ -21,8 +21,8 @@ struct FollowerProgress: Sendable {
     var inflight: [LogIndex] = []
     /// Heard from since the last quorum check.
     var recentlyActive = true
-    /// `match` moved since the last heartbeat.
-    var progressed = false
+    /// Heartbeats in a row during which appends were in flight and `match` did not move.
+    var stalledHeartbeats = 0
     /// Heartbeats since the snapshot went out unanswered.
     var snapshotAge = 0
     /// The highest heartbeat round the follower answered.
@@ -39,6 +39,7 @@ struct FollowerProgress: Sendable {
         mode = .probe
         paused = false
         inflight = []
+        stalledHeartbeats = 0
     }
 
     mutating func becomeReplicate() {
@@ -53,7 +54,7 @@ struct FollowerProgress: Sendable {
         guard index > match else { return false }
         match = index
         next = max(next, index + 1)
-        progressed = true
+        stalledHeartbeats = 0
         return true
     }
 }

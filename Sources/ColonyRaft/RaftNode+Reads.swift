@@ -21,11 +21,10 @@ extension RaftNode {
             readResults.append(.ready(id: id, index: commitIndex))
             return
         }
-        if !roundRequested {
-            round += 1
-            roundRequested = true
-        }
-        pendingReads.append((id, commitIndex, round))
+        // Confirmed only by acknowledgements of a round sent after this read: the next one,
+        // which ``ready()`` (or the next heartbeat) sends.
+        roundRequested = true
+        pendingReads.append((id, commitIndex, round + 1))
     }
 
     mutating func startReadsAwaitingCommit() {
@@ -37,7 +36,7 @@ extension RaftNode {
 
     /// Answers the reads whose heartbeat round a majority has acknowledged.
     mutating func releaseReads() {
-        guard !pendingReads.isEmpty else { return }
+        guard !pendingReads.isEmpty, role == .leader, !log.configuration.voters.isEmpty else { return }
         let configuration = log.configuration
         var rounds: [UInt64] = configuration.voters.map { voter in
             voter == id ? round : progress[voter]?.round ?? 0

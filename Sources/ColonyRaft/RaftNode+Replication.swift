@@ -14,7 +14,7 @@ extension RaftNode {
         if case .snapshot = state.mode { return }
         if state.mode == .probe, state.paused, !heartbeat { return }
         var sent = false
-        repeat {
+        while state.mode == .probe || state.inflight.count < settings.maxInflightAppends {
             let previous = state.next - 1
             guard let previousTerm = log.term(at: previous) else {
                 sendSnapshot(to: follower, state: &state)
@@ -22,23 +22,37 @@ extension RaftNode {
             }
             let batch = log.batch(
                 from: state.next, maxEntries: settings.maxEntriesPerAppend, maxBytes: settings.maxBytesPerAppend)
-            if batch.isEmpty, sent || !heartbeat { break }
-            send(
-                .appendEntries(
-                    AppendEntries(
-                        term: hardState.term, previousIndex: previous, previousTerm: previousTerm, entries: batch,
-                        commitIndex: commitIndex, round: round)),
-                to: follower)
+            if batch.isEmpty { break }
+            sendEntries(batch, after: previous, of: previousTerm, to: follower)
             sent = true
             if state.mode == .probe {
                 state.paused = true
-                break
+                return
             }
-            if let last = batch.last {
-                state.next = last.index + 1
-                state.inflight.append(last.index)
-            }
-        } while state.next <= log.lastIndex && state.inflight.count < settings.maxInflightAppends
+            state.next = batch.last!.index + 1
+            state.inflight.append(state.next - 1)
+        }
+        guard heartbeat, !sent else { return }
+        // Nothing new (or the window is full): a heartbeat at what is known to match, which the
+        // follower accepts even while appends after it are still on their way.
+        let previous = state.mode == .probe ? state.next - 1 : state.match
+        guard let previousTerm = log.term(at: previous) else {
+            sendSnapshot(to: follower, state: &state)
+            return
+        }
+        sendEntries([], after: previous, of: previousTerm, to: follower)
+        if state.mode == .probe { state.paused = true }
+    }
+
+    mutating func sendEntries(
+        _ entries: [LogEntry], after previous: LogIndex, of previousTerm: RaftTerm, to follower: RaftServerID
+    ) {
+        send(
+            .appendEntries(
+                AppendEntries(
+                    term: hardState.term, previousIndex: previous, previousTerm: previousTerm, entries: entries,
+                    commitIndex: commitIndex, round: round)),
+            to: follower)
     }
 
     mutating func sendSnapshot(to follower: RaftServerID, state: inout FollowerProgress) {
@@ -56,15 +70,24 @@ extension RaftNode {
             guard var state = progress[follower] else { continue }
             switch state.mode {
             case .replicate:
-                // Appends in flight and no progress for a whole interval: something was lost.
-                if !state.inflight.isEmpty, !state.progressed { state.becomeProbe() }
+                // Appends in flight and no progress for three intervals: something was lost.
+                if state.inflight.isEmpty {
+                    state.stalledHeartbeats = 0
+                } else {
+                    state.stalledHeartbeats += 1
+                    if state.stalledHeartbeats >= 3 { state.becomeProbe() }
+                }
             case .probe:
                 state.paused = false
             case .snapshot:
+                // Unanswered for an election timeout: the snapshot (or its answer) was lost.
                 state.snapshotAge += 1
-                if state.snapshotAge > 3 { state.becomeProbe() }
+                if settings.heartbeatInterval * state.snapshotAge
+                    >= settings.electionTimeout
+                {
+                    state.becomeProbe()
+                }
             }
-            state.progressed = false
             progress[follower] = state
             sendAppend(to: follower, heartbeat: true)
         }
@@ -90,7 +113,8 @@ extension RaftNode {
             let moved = state.acknowledge(result.matchIndex)
             switch state.mode {
             case .probe:
-                state.becomeReplicate()
+                // Only the answer to the probe out (or a later one) shows where the follower is.
+                if result.matchIndex >= state.next - 1 { state.becomeReplicate() }
             case .snapshot(let index):
                 if state.match >= index { state.becomeReplicate() }
             case .replicate:
@@ -103,12 +127,9 @@ extension RaftNode {
             }
         } else {
             // A stale refusal (of an append older than what has matched since) changes nothing.
-            if result.matchIndex < state.match {
+            if result.matchIndex < state.match || (state.mode == .probe && result.matchIndex != state.next - 1) {
                 progress[follower] = state
-                return
-            }
-            if state.mode == .probe, result.matchIndex != state.next - 1 {
-                progress[follower] = state
+                releaseReads()
                 return
             }
             state.becomeProbe()

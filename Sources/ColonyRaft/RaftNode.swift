@@ -112,7 +112,9 @@ public struct RaftNode: Sendable {
     public mutating func ready() -> RaftReady {
         if roundRequested {
             roundRequested = false
+            round += 1
             broadcastAppends(heartbeat: true)
+            releaseReads()
         }
         var committed: [LogEntry] = []
         if let snapshot = receivedSnapshot {
@@ -180,9 +182,21 @@ public struct RaftNode: Sendable {
     public mutating func changeConfiguration(_ change: RaftConfigurationChange, now: Duration) -> ProposeResult {
         self.now = max(self.now, now)
         if let rejection = proposalRejection() { return .rejected(rejection) }
-        guard log.configurationIndex <= commitIndex else { return .rejected(.configurationChangePending) }
+        // The previous change must have committed, and so must an entry of this leader's term:
+        // until then another server may still be elected under an older configuration.
+        guard log.configurationIndex <= commitIndex, log.term(at: commitIndex) == hardState.term else {
+            return .rejected(.configurationChangePending)
+        }
         guard let next = log.configuration.applying(change) else { return .rejected(.unchanged) }
+        guard !next.voters.isEmpty else { return .rejected(.noVotersLeft) }
+        if case .addVoter(let server) = change {
+            // Only a learner that has caught up becomes a voter, so the new majority can commit.
+            guard log.configuration.learners.contains(server), let match = progress[server]?.match,
+                match >= commitIndex
+            else { return .rejected(.notCaughtUp) }
+        }
         let index = appendAsLeader(.configuration(next))
+        releaseReads()
         return .accepted(index: index, term: hardState.term)
     }
 
@@ -206,13 +220,16 @@ public struct RaftNode: Sendable {
     }
 
     /// The state machine has a snapshot through `index` (applied already), with `data`: drop the
-    /// log before it. The shell stores the snapshot and deletes the entries itself.
-    public mutating func compact(through index: LogIndex, data: [UInt8]) {
-        guard index > log.snapshot.index, index <= appliedIndex, let term = log.term(at: index) else { return }
+    /// log before it. Returns the snapshot, which the shell stores (deleting the entries through
+    /// `index` itself), or `nil` if `index` is not past the last snapshot or not applied yet.
+    @discardableResult
+    public mutating func compact(through index: LogIndex, data: [UInt8]) -> RaftSnapshot? {
+        guard index > log.snapshot.index, index <= appliedIndex, let term = log.term(at: index) else { return nil }
         let metadata = SnapshotMetadata(
             index: index, term: term, configuration: log.configuration(atOrBefore: index))
         log.compact(to: metadata)
         snapshotData = data
+        return RaftSnapshot(metadata: metadata, data: data)
     }
 
     /// The transport lost its connection to `server`: stop pipelining to it.

@@ -85,4 +85,8 @@ public enum ProposeRejection: Hashable, Sendable {
     case configurationChangePending
     /// The membership change changes nothing.
     case unchanged
+    /// The membership change would leave no voter.
+    case noVotersLeft
+    /// Only a learner whose log has caught up with the commit index can become a voter.
+    case notCaughtUp
 }

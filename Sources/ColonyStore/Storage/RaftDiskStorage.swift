@@ -20,7 +20,9 @@ public import ColonyRaft
 /// short or failing its checksum ends the log there (a write torn by a crash) and the file is cut
 /// back to the last whole record. ``compact(snapshot:keeping:)`` stores a snapshot and rewrites
 /// the log with only the entries after it.
-public final class RaftDiskStorage {
+///
+/// Not for concurrent use: one server process owns it, and its calls follow one another.
+public final class RaftDiskStorage: @unchecked Sendable {
     /// What a directory held.
     public struct Recovered: Sendable {
         /// The term and vote.
@@ -179,7 +181,17 @@ public final class RaftDiskStorage {
             logBytes = offset
         }
         let snapshotIndex = snapshot?.metadata.index ?? 0
+        if let snapshot, let atSnapshot = entries.first(where: { $0.index == snapshot.metadata.index }),
+            atSnapshot.term != snapshot.metadata.term
+        {
+            // A leader's snapshot replaced a log that did not match it, and the crash came before
+            // the log's truncation was stored: none of that log belongs after the snapshot.
+            entries = []
+        }
         entries.removeAll { $0.index <= snapshotIndex }
+        for (earlier, later) in zip(entries, entries.dropFirst()) where later.term < earlier.term {
+            throw .corrupt("\(directory)/log: entry \(later.index) has a lower term than entry \(earlier.index)")
+        }
         if let first = entries.first, first.index != snapshotIndex + 1 { entries = [] }
         return Recovered(hardState: hardState, snapshot: snapshot, entries: entries, discardedBytes: discarded)
     }
