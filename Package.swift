@@ -264,6 +264,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "ColonyStoreTests",
+            dependencies: ["ColonyStore", "ColonyRaft", "Colony", "ErlangTerm", "ColonyTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "ColonyDataTests",
             dependencies: [
                 "ColonyData",

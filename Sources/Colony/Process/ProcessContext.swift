@@ -208,6 +208,20 @@ public final class ProcessContext {
         }
     }
 
+    /// Sends `message` to the process registered as `name` on `remote` only if a connection to
+    /// `remote` is open (`erlang:send({Name, Node}, Msg, [noconnect])`): returns false, without
+    /// sending or suspending to connect, when it is not.
+    @discardableResult
+    public func sendIfConnected(_ message: Term, to name: Atom, on remote: Atom) async -> Bool {
+        switch node.attemptSend(message, to: name, on: remote, from: self.pid) {
+        case .delivered: return true
+        case .wait(let connection):
+            await connection.waitForRoom()
+            return true
+        case .connect: return false
+        }
+    }
+
     /// Links this process to `other`. If `other` does not exist, this process receives an exit
     /// signal with reason `noproc`, as in Erlang.
     public func link(_ other: PID) async {

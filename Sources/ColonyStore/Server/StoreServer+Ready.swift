@@ -1,0 +1,153 @@
+import Colony
+import ColonyRaft
+import ErlangTerm
+
+extension StoreServer {
+    /// Does what Raft asks, in its order: store (one sync), send, apply and answer; then
+    /// snapshots when the log has grown enough.
+    mutating func performReady(_ process: ProcessContext) async throws {
+        var changed = false
+        while raft.hasReady {
+            changed = true
+            let ready = raft.ready()
+            if let storage, ready.needsStorage { try storage.write(ready) }
+            for envelope in ready.messages {
+                let message: Term = .tuple([
+                    .atom(Self.tag), .string(settings.group), .atom(me), .binary(RaftCodec.encode(envelope.message)),
+                ])
+                let peer = Atom(envelope.to.name)
+                if await !process.sendIfConnected(message, to: settings.serverName, on: peer) {
+                    // Raft repairs a lost message; waiting here for a connection would stall the
+                    // whole group behind one unreachable peer. Connect aside, now and then.
+                    connectAside(to: peer, process: process)
+                }
+            }
+            if let snapshot = ready.snapshot {
+                machine = try StoreMachine(snapshot: snapshot.data)
+                machine.recordsChanges = true
+            }
+            for entry in ready.committed { await apply(entry, process: process) }
+            for result in ready.reads { await answerRead(result, process: process) }
+            raft.advance(ready)
+            for event in ready.events {
+                if case .leaderChanged(let leader, _) = event, leader != nil { await retryWaiting(process) }
+            }
+        }
+        await answerConfirmedReads(process)
+        if changed {
+            try compactIfDue()
+            publishStatus()
+        }
+    }
+
+    mutating func connectAside(to peer: Atom, process: ProcessContext) {
+        let current = now
+        if let last = connectAttempts[peer], current - last < settings.raft.electionTimeout { return }
+        connectAttempts[peer] = current
+        let node = process.node
+        node.spawn { _ in _ = await node.connect(to: peer) }
+    }
+
+    mutating func apply(_ entry: LogEntry, process: ProcessContext) async {
+        var result: Term = "ok"
+        if case .command(let bytes) = entry.payload {
+            if let term = try? ETF.decode(bytes), let command = StoreCommand(term) {
+                result = machine.apply(command, index: entry.index)
+            } else {
+                result = Self.badarg
+            }
+            if !machine.changes.isEmpty {
+                hub.publish(machine.changes)
+                machine.changes = []
+            }
+        }
+        guard let proposal = proposals.removeValue(forKey: entry.index) else { return }
+        // Another leader's entry took the index: the proposal is lost, and safe to retry.
+        await process.reply(to: proposal.caller, proposal.term == entry.term ? result : Self.noQuorum)
+    }
+
+    mutating func answerRead(_ result: RaftReadResult, process: ProcessContext) async {
+        switch result {
+        case .ready(let id, let index):
+            confirmedReads.append((index, id))
+        case .failed(let id, _):
+            guard let read = reads.removeValue(forKey: id) else { return }
+            // Leadership moved: the read goes to the new leader, or waits for one.
+            waiting.append(
+                Waiting(
+                    request: .tuple(["read", read.read.term]), caller: read.caller, deadline: read.deadline, hops: 0))
+        }
+    }
+
+    /// Reads confirmed by a heartbeat round, answered once this replica applied their index.
+    mutating func answerConfirmedReads(_ process: ProcessContext) async {
+        guard !confirmedReads.isEmpty else { return }
+        let applied = raft.appliedIndex
+        let wall = Self.wallClock()
+        var remaining: [(index: LogIndex, id: UInt64)] = []
+        for (index, id) in confirmedReads {
+            guard index <= applied else {
+                remaining.append((index, id))
+                continue
+            }
+            guard let read = reads.removeValue(forKey: id) else { continue }
+            await process.reply(to: read.caller, machine.evaluate(read.read, now: wall))
+        }
+        confirmedReads = remaining
+    }
+
+    mutating func retryWaiting(_ process: ProcessContext) async {
+        let retry = waiting
+        waiting = []
+        for request in retry {
+            await route(
+                request.request, from: request.caller, hops: request.hops, deadline: request.deadline, process: process)
+        }
+    }
+
+    /// Snapshots the tables and compacts the log every ``StoreSettings/snapshotEvery`` entries.
+    mutating func compactIfDue() throws {
+        let applied = raft.appliedIndex
+        guard applied >= raft.snapshotIndex + LogIndex(settings.snapshotEvery) else { return }
+        let data = try machine.snapshot()
+        guard let snapshot = raft.compact(through: applied, data: data), let storage else { return }
+        try storage.compact(snapshot: snapshot, keeping: raft.entries(from: applied + 1, through: raft.stableIndex))
+    }
+
+    func publishStatus() {
+        let configuration = raft.configuration
+        var status = StoreStatus(node: me.name)
+        status.role = raft.role
+        status.term = raft.term
+        status.leader = raft.leader?.name
+        status.commitIndex = raft.commitIndex
+        status.appliedIndex = raft.appliedIndex
+        status.lastIndex = raft.lastIndex
+        status.voters = configuration.voters.map(\.name).sorted()
+        status.learners = configuration.learners.map(\.name).sorted()
+        status.matchIndexes = Dictionary(uniqueKeysWithValues: raft.matchIndexes.map { ($0.key.name, $0.value) })
+        status.tables = machine.counts
+        status.syncs = storage?.syncCount ?? 0
+        hub.status.withLock { $0 = status }
+    }
+
+    func statusTerm() -> Term {
+        let status = hub.status.withLock { $0 }
+        return .map(
+            TermMap([
+                (.atom("node"), .atom(Atom(status.node))),
+                (.atom("role"), .atom(Atom(status.role.rawValue))),
+                (.atom("term"), .integer(Int(status.term))),
+                (.atom("leader"), status.leader.map { .atom(Atom($0)) } ?? "undefined"),
+                (.atom("commit_index"), .integer(Int(status.commitIndex))),
+                (.atom("applied_index"), .integer(Int(status.appliedIndex))),
+                (.atom("voters"), .list(status.voters.map { .atom(Atom($0)) })),
+                (.atom("learners"), .list(status.learners.map { .atom(Atom($0)) })),
+                (
+                    .atom("tables"),
+                    .map(
+                        TermMap(status.tables.sorted { $0.key < $1.key }.map { (.string($0.key), .integer($0.value)) }))
+                ),
+            ]))
+    }
+}

@@ -1,0 +1,151 @@
+import Colony
+import ColonyRaft
+import ErlangTerm
+
+/// Requests, as the `gen_server` calls that ``Store`` and `colony_store` make:
+///
+/// - `{propose, Command}`: a ``StoreCommand`` whose expiry fields are TTLs in milliseconds; the
+///   leader turns them into times by its clock. Answered when the entry applies.
+/// - `{read, Read}`: a ``StoreRead``, linearizable (answered by the leader after a heartbeat
+///   round confirmed it, once it has applied that far).
+/// - `{dirty, Read}`: a ``StoreRead`` on this replica's state, at once.
+/// - `{add_member, Node, disc | ram}`, `{remove_member, Node}`, `{transfer_leader, Node}`.
+/// - `status`.
+///
+/// A replica that is not the leader forwards the call to the leader it knows, wrapped in
+/// `{forwarded, Hops, Request}` so a loop of stale views ends; the leader answers the caller
+/// directly. Without a leader the request waits (up to the request timeout).
+extension StoreServer {
+    mutating func route(_ request: Term, from caller: CallerRef, hops: Int, deadline: Duration, process: ProcessContext)
+        async
+    {
+        if case .tuple(let parts) = request, parts.count == 3, parts[0] == "forwarded",
+            case .integer(let count) = parts[1]
+        {
+            await route(parts[2], from: caller, hops: count, deadline: deadline, process: process)
+            return
+        }
+        guard case .tuple(let parts) = request, let kind = parts.first?.atomValue else {
+            if request == "status" {
+                await process.reply(to: caller, statusTerm())
+            } else {
+                await process.reply(to: caller, .tuple(["error", "badarg"]))
+            }
+            return
+        }
+        switch (kind, parts.count) {
+        case ("dirty", 2):
+            guard let read = StoreRead(parts[1]) else { return await process.reply(to: caller, Self.badarg) }
+            await process.reply(to: caller, machine.evaluate(read, now: Self.wallClock()))
+            return
+        case ("propose", 2), ("read", 2), ("add_member", 3), ("remove_member", 2), ("transfer_leader", 2):
+            break
+        default:
+            await process.reply(to: caller, Self.badarg)
+            return
+        }
+        guard raft.role == .leader else {
+            await forward(request, from: caller, hops: hops, deadline: deadline, process: process)
+            return
+        }
+        switch kind {
+        case "propose":
+            guard let command = StoreCommand(parts[1]) else { return await process.reply(to: caller, Self.badarg) }
+            let stamped = Self.stamp(command, now: Self.wallClock())
+            guard let bytes = try? ETF.encode(stamped.term) else { return await process.reply(to: caller, Self.badarg) }
+            await answer(
+                raft.propose(bytes, now: now), request: request, caller: caller, deadline: deadline, process: process)
+        case "read":
+            guard let read = StoreRead(parts[1]) else { return await process.reply(to: caller, Self.badarg) }
+            let id = nextRead
+            nextRead += 1
+            reads[id] = Read(read: read, caller: caller, deadline: deadline)
+            raft.read(id, now: now)
+        case "add_member":
+            guard case .atom(let node) = parts[1],
+                let copy = parts[2].atomValue.flatMap({ CopyKind(rawValue: $0.name) })
+            else { return await process.reply(to: caller, Self.badarg) }
+            let server = RaftServerID(node.name)
+            if copy == .disc { promotions.insert(server) }
+            let result = raft.changeConfiguration(.addLearner(server), now: now)
+            if case .rejected(.unchanged) = result {
+                await process.reply(to: caller, "ok")
+            } else {
+                await answer(result, request: request, caller: caller, deadline: deadline, process: process)
+            }
+        case "remove_member":
+            guard case .atom(let node) = parts[1] else { return await process.reply(to: caller, Self.badarg) }
+            promotions.remove(RaftServerID(node.name))
+            let result = raft.changeConfiguration(.remove(RaftServerID(node.name)), now: now)
+            if case .rejected(.unchanged) = result {
+                await process.reply(to: caller, "ok")
+            } else {
+                await answer(result, request: request, caller: caller, deadline: deadline, process: process)
+            }
+        case "transfer_leader":
+            guard case .atom(let node) = parts[1] else { return await process.reply(to: caller, Self.badarg) }
+            let started = raft.transferLeadership(to: RaftServerID(node.name), now: now)
+            await process.reply(to: caller, started ? "ok" : .tuple(["error", "not_a_voter"]))
+        default:
+            break
+        }
+    }
+
+    static let badarg: Term = .tuple(["error", "badarg"])
+
+    /// What a proposal's fate means for its caller.
+    mutating func answer(
+        _ result: ProposeResult, request: Term, caller: CallerRef, deadline: Duration, process: ProcessContext
+    ) async {
+        switch result {
+        case .accepted(let index, let term):
+            proposals[index] = Proposal(term: term, caller: caller, deadline: deadline)
+        case .rejected(.overloaded):
+            await process.reply(to: caller, .tuple(["error", "overloaded"]))
+        case .rejected(.unchanged):
+            await process.reply(to: caller, "ok")
+        case .rejected(.noVotersLeft):
+            await process.reply(to: caller, .tuple(["error", "no_voters_left"]))
+        case .rejected(.notCaughtUp):
+            await process.reply(to: caller, .tuple(["error", "not_caught_up"]))
+        case .rejected(.notLeader), .rejected(.transferring), .rejected(.configurationChangePending):
+            waiting.append(Waiting(request: request, caller: caller, deadline: deadline, hops: 0))
+        }
+    }
+
+    /// Sends the call on to the leader, or keeps it until one is known.
+    mutating func forward(
+        _ request: Term, from caller: CallerRef, hops: Int, deadline: Duration, process: ProcessContext
+    )
+        async
+    {
+        guard let leader = raft.leader, leader.name != me.name, hops < 3 else {
+            waiting.append(Waiting(request: request, caller: caller, deadline: deadline, hops: hops))
+            return
+        }
+        let call: Term = .tuple([
+            "$gen_call", caller.term, .tuple(["forwarded", .integer(hops + 1), request]),
+        ])
+        await process.send(call, to: settings.serverName, on: Atom(leader.name))
+    }
+
+    /// `command` with its TTLs turned into expiry times by `now`, and compare-and-set judged at
+    /// `now`.
+    static func stamp(_ command: StoreCommand, now: Int64) -> StoreCommand {
+        func stamp(_ write: StoreWrite) -> StoreWrite {
+            guard case .put(let table, let key, let value, let ttl?) = write else { return write }
+            return .put(table: table, key: key, value: value, expiresAt: now + ttl)
+        }
+        switch command {
+        case .write(let write):
+            return .write(stamp(write))
+        case .compareAndSet(let table, let key, let expected, let new, let ttl, _):
+            return .compareAndSet(
+                table: table, key: key, expected: expected, new: new, expiresAt: ttl.map { now + $0 }, now: now)
+        case .transaction(let checks, let writes):
+            return .transaction(checks: checks, writes: writes.map(stamp))
+        case .createTable, .deleteTable, .expire:
+            return command
+        }
+    }
+}
