@@ -189,6 +189,7 @@ let package = Package(
                 "ColonyGroups",
                 "ColonyLogging",
                 "ColonyMetrics",
+                "ColonyStore",
                 "ColonyTelemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -213,6 +213,15 @@ public struct ClusterSettings: Sendable, Equatable {
     public var preventOverlappingPartitions = true
     /// Where the node's replicator keeps replicated data on disk, if anywhere.
     public var ddataDirectory: String?
+    /// The replicated store's tables on this node (none: the store does not run).
+    public var storeTables: [String] = []
+    /// The first voters of a new store group; empty to join a connected node's.
+    public var storeVoters: [String] = []
+    /// Where the store keeps its log (default: `colony-store/<node name>` in the working
+    /// directory).
+    public var storeDirectory: String?
+    /// `disc` (a voter, on disk) or `ram` (a non-voting copy in memory).
+    public var storeCopy = "disc"
 
     /// No discovery.
     public init() {}

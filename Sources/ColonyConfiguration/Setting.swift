@@ -135,6 +135,18 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
     /// A directory where the node's replicator keeps every replicated key on disk (SQLite).
     public static let ddataDirectory = Setting("ddata.dir", environment: ["COLONY_DDATA_DIR"], flag: "--ddata-dir")
 
+    /// Tables of the replicated store (`colony_store`) this node holds, comma-separated: the node
+    /// runs the store and creates each table unless the group has it.
+    public static let storeTables = Setting("store.tables", environment: ["COLONY_STORE"], flag: "--store")
+    /// The first voters of a new store group (node names, comma-separated); without them the node
+    /// joins the store of a connected node, or starts a group of its own when none answers.
+    public static let storeVoters = Setting(
+        "store.voters", environment: ["COLONY_STORE_VOTERS"], flag: "--store-voters")
+    /// Where the store keeps its Raft log and snapshots.
+    public static let storeDirectory = Setting("store.dir", environment: ["COLONY_STORE_DIR"], flag: "--store-dir")
+    /// How this node holds its copy: `disc` (a voter, on disk) or `ram` (a non-voting copy).
+    public static let storeCopy = Setting("store.copy", environment: ["COLONY_STORE_COPY"], flag: "--store-copy")
+
     /// How logs are written: `text` or `json`.
     public static let logFormat = Setting("log.format", environment: ["COLONY_LOG_FORMAT"], flag: "--log-format")
     /// The lowest level logged: trace, debug, info, notice, warning, error or critical.
@@ -147,7 +159,7 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
         dnsPoll, kubernetesDNS, kubernetesDNSSRV, nodeBasename, dnsServer, pollInterval,
         kubernetesSelector, kubernetesNamespace, kubernetesSource, probeInterval, suspicionTimeout, indirectProbes,
         splitBrain, stableAfter, splitBrainAction, pgJoin, globalName, preventOverlappingPartitions, ddataDirectory,
-        logFormat, logLevel,
+        storeTables, storeVoters, storeDirectory, storeCopy, logFormat, logLevel,
     ]
 }
 

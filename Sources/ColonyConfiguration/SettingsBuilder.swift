@@ -184,6 +184,30 @@ struct SettingsBuilder {
             guard !raw.isEmpty else { throw Reason("must be a directory path") }
             return raw
         }
+        cluster.storeTables =
+            try optional(.storeTables) { raw throws(Reason) -> [String] in
+                let tables = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard tables.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 255 }) else {
+                    throw Reason("must be table names of 1 to 255 bytes, comma-separated")
+                }
+                return tables
+            } ?? []
+        cluster.storeVoters =
+            try optional(.storeVoters) { raw throws(Reason) -> [String] in
+                let voters = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard voters.allSatisfy({ $0.contains("@") && $0.utf8.count <= 255 }) else {
+                    throw Reason("must be node names (name@host), comma-separated")
+                }
+                return voters
+            } ?? []
+        cluster.storeDirectory = try optional(.storeDirectory) { raw throws(Reason) -> String in
+            guard !raw.isEmpty else { throw Reason("must be a directory path") }
+            return raw
+        }
+        cluster.storeCopy = try value(.storeCopy, default: "disc") { raw throws(Reason) -> String in
+            guard raw == "disc" || raw == "ram" else { throw Reason("must be disc or ram") }
+            return raw
+        }
         if cluster.splitBrain != nil, cluster.probeInterval == 0 {
             throw SettingsError(
                 setting: .probeInterval, value: "0", source: .defaultValue,

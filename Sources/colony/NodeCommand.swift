@@ -73,6 +73,14 @@ struct NodeOptions: ParsableArguments {
     @Option(
         help: "A directory where replicated data (colony_ddata) is kept on disk across restarts (COLONY_DDATA_DIR).")
     var ddataDir: String?
+    @Option(help: "Tables of the replicated store this node holds, comma-separated (COLONY_STORE).")
+    var store: String?
+    @Option(help: "First voters of a new store group, comma-separated node names (COLONY_STORE_VOTERS).")
+    var storeVoters: String?
+    @Option(help: "Where the store keeps its Raft log (COLONY_STORE_DIR; default colony-store/NODE).")
+    var storeDir: String?
+    @Option(help: "disc (a voter, on disk; default) or ram (a non-voting copy) (COLONY_STORE_COPY).")
+    var storeCopy: String?
     @Option(help: "Log format: text or json (COLONY_LOG_FORMAT).") var logFormat: String?
     @Option(help: "Lowest level logged (COLONY_LOG_LEVEL; default info).") var logLevel: String?
 
@@ -119,6 +127,10 @@ struct NodeOptions: ParsableArguments {
         if let preventOverlappingPartitions {
             flags[Setting.preventOverlappingPartitions.flag] = preventOverlappingPartitions
         }
+        if let store { flags[Setting.storeTables.flag] = store }
+        if let storeVoters { flags[Setting.storeVoters.flag] = storeVoters }
+        if let storeDir { flags[Setting.storeDirectory.flag] = storeDir }
+        if let storeCopy { flags[Setting.storeCopy.flag] = storeCopy }
         if let logFormat { flags[Setting.logFormat.flag] = logFormat }
         if let logLevel { flags[Setting.logLevel.flag] = logLevel }
         return flags
@@ -236,6 +248,9 @@ struct NodeCommand: AsyncParsableCommand {
                     _ = try await Replicator.start(on: node, settings: ddata)
                 } catch {
                     say("ddata: \(error)")
+                }
+                if !settings.cluster.storeTables.isEmpty {
+                    await StoreStartup.start(settings.cluster, node: node, peers: peers.map { Atom($0) })
                 }
                 // Said once pg, global and the replicator answer: whoever waits for this line
                 // (scripts, tests) can call colony_ddata, colony_pg and global at once.
