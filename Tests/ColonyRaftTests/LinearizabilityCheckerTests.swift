@@ -5,7 +5,7 @@ import Testing
 /// test proves nothing.
 @Suite("Linearizability checker")
 struct LinearizabilityCheckerTests {
-    typealias Op = Operation<RegisterModel.Input, RegisterModel.Output>
+    typealias Op = HistoryOperation<RegisterModel.Input, RegisterModel.Output>
 
     static func op(_ input: RegisterModel.Input, _ output: RegisterModel.Output?, _ call: Int, _ ret: Int?) -> Op {
         Op(input: input, output: output, call: .milliseconds(call), ret: ret.map { .milliseconds($0) })

@@ -12,7 +12,7 @@ public protocol SequentialModel {
 }
 
 /// One operation of a concurrent history: when it was called and when it returned.
-public struct Operation<Input, Output> {
+public struct HistoryOperation<Input, Output> {
     /// The operation.
     public var input: Input
     /// What it returned; `nil` when the outcome is unknown (a timeout), in which case it may have
@@ -30,6 +30,8 @@ public struct Operation<Input, Output> {
     }
 }
 
+extension HistoryOperation: Sendable where Input: Sendable, Output: Sendable {}
+
 /// A linearizability checker after Wing and Gong, with Lowe's memoization (as in Knossos and
 /// Porcupine): depth-first over the order in which pending operations take effect, never visiting
 /// the same (set of operations done, state) twice.
@@ -37,7 +39,7 @@ public enum Linearizability {
     /// Whether `history` is linearizable under `model`; gives up (returning `nil`) after `budget`
     /// search steps.
     public static func check<Model: SequentialModel>(
-        _ model: Model, _ history: [Operation<Model.Input, Model.Output>], budget: Int = 5_000_000
+        _ model: Model, _ history: [HistoryOperation<Model.Input, Model.Output>], budget: Int = 5_000_000
     ) -> Bool? {
         // Events: each operation's call and return, in time order (a call before a return at the
         // same instant, so that touching operations count as concurrent).
