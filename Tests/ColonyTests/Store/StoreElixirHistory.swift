@@ -10,6 +10,11 @@ enum StoreElixirHistory {
         clients = String.to_integer(System.get_env("CLIENTS"))
         duration = String.to_integer(System.get_env("DURATION_MS"))
         Enum.each(nodes, &Node.connect/1)
+        # Wait (bounded) until the store answers on every node.
+        Enum.reduce_while(1..150, nil, fn _, _ ->
+          if Enum.all?(nodes, fn n -> is_list(:rpc.call(n, :colony_store, :keys, ["jepsen"], 2000)) end),
+            do: {:halt, :ok}, else: (Process.sleep(200); {:cont, nil})
+        end)
         IO.puts("READY")
         keys = ["e0", "e1"]
         table = "jepsen"
@@ -65,6 +70,18 @@ enum StoreElixirHistory {
         1..clients
         |> Enum.map(fn id -> Task.async(fn -> client.(id) end) end)
         |> Enum.each(&Task.await(&1, :infinity))
+        # A final read of each key, retried until the (healed) cluster answers.
+        Enum.each(keys, fn key ->
+          Enum.reduce_while(1..60, nil, fn attempt, _ ->
+            node = Enum.at(nodes, rem(attempt, length(nodes)))
+            call = now.()
+            case :rpc.call(node, :colony_store, :get, [table, key], 3000) do
+              :not_found -> IO.puts("OP #{key} read - - v:nil #{call} #{now.()}"); {:halt, :ok}
+              {:ok, v} -> IO.puts("OP #{key} read - - v:#{v} #{call} #{now.()}"); {:halt, :ok}
+              _ -> Process.sleep(300); {:cont, nil}
+            end
+          end)
+        end)
         IO.puts("DONE")
         """#
 
