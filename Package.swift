@@ -200,7 +200,7 @@ let package = Package(
         .executableTarget(
             name: "colony-bench",
             dependencies: [
-                "ErlangTerm", "Colony", "ErlangDistribution", "ColonyMetrics", "ColonyGroups", "ColonyData",
+                "ErlangTerm", "Colony", "ErlangDistribution", "ColonyMetrics", "ColonyGroups", "ColonyData", "ColonyStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -51,6 +51,10 @@ case "ddata-local":
     let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
     let updates = arguments.count > 3 ? Int(arguments[3]) ?? 1_000_000 : 1_000_000
     try await DDataBenchmark.runLocal(reps: reps, updates: updates)
+case "store":
+    let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
+    let writes = arguments.count > 3 ? Int(arguments[3]) ?? 20_000 : 20_000
+    try await StoreBenchmark.run(reps: reps, writes: writes)
 case "etf":
     let reps = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
     let iterations = arguments.count > 3 ? Int(arguments[3]) ?? 1_000_000 : 1_000_000

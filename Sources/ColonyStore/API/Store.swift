@@ -189,7 +189,13 @@ public final class Store: Sendable {
     }
 
     func read(_ read: StoreRead, consistency: ReadConsistency) async throws -> Term {
-        try await call(.tuple([consistency == .linearizable ? "read" : "dirty", read.term]))
+        guard consistency == .linearizable else {
+            // A local read needs no message: this replica's tables, read under their lock.
+            let answer = hub.machine.withLock { $0.evaluate(read, now: StoreServer.wallClock()) }
+            if let error = StoreError(answer: answer) { throw error }
+            return answer
+        }
+        return try await call(.tuple(["read", read.term]))
     }
 
     /// Calls the group's server here (or on `peer`); a call that times out is ``StoreError/noQuorum``.

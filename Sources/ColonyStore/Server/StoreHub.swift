@@ -29,6 +29,9 @@ public struct StoreChange: Sendable, Equatable {
 /// change subscribers.
 final class StoreHub: Sendable {
     let status: Mutex<StoreStatus>
+    /// The replica's tables: the server applies committed commands under the lock, and local
+    /// reads evaluate under it without a message to the server.
+    let machine = Mutex(StoreMachine())
     private let subscribers = Mutex<[Int: (table: String?, continuation: AsyncStream<StoreChange>.Continuation)]>([:])
     private let nextSubscriber = Atomic<Int>(0)
     private let subscriberCount = Atomic<Int>(0)

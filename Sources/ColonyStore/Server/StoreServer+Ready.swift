@@ -10,21 +10,23 @@ extension StoreServer {
         while raft.hasReady {
             changed = true
             let ready = raft.ready()
-            if let storage, ready.needsStorage { try storage.write(ready) }
-            for envelope in ready.messages {
-                let message: Term = .tuple([
-                    .atom(Self.tag), .string(settings.group), .atom(me), .binary(RaftCodec.encode(envelope.message)),
-                ])
-                let peer = Atom(envelope.to.name)
-                if await !process.sendIfConnected(message, to: settings.serverName, on: peer) {
-                    // Raft repairs a lost message; waiting here for a connection would stall the
-                    // whole group behind one unreachable peer. Connect aside, now and then.
-                    connectAside(to: peer, process: process)
+            // A leader's appends may go before its own write (Ongaro's thesis, 10.2.1): the
+            // followers' writes then run while the leader's does, and the leader counts itself
+            // toward a commit only once its own is done. Every other message (votes, answers)
+            // speaks for what this server stored, so it waits for the write.
+            let (early, late) = ready.messages.partitioned { envelope in
+                switch envelope.message {
+                case .appendEntries, .installSnapshot: true
+                default: false
                 }
             }
+            await send(early, process: process)
+            if let storage, ready.needsStorage { try storage.write(ready) }
+            await send(late, process: process)
             if let snapshot = ready.snapshot {
-                machine = try StoreMachine(snapshot: snapshot.data)
-                machine.recordsChanges = true
+                var restored = try StoreMachine(snapshot: snapshot.data)
+                restored.recordsChanges = true
+                hub.machine.withLock { $0 = restored }
             }
             for entry in ready.committed { await apply(entry, process: process) }
             for result in ready.reads { await answerRead(result, process: process) }
@@ -40,6 +42,20 @@ extension StoreServer {
         }
     }
 
+    mutating func send(_ envelopes: [RaftEnvelope], process: ProcessContext) async {
+        for envelope in envelopes {
+            let message: Term = .tuple([
+                .atom(Self.tag), .string(settings.group), .atom(me), .binary(RaftCodec.encode(envelope.message)),
+            ])
+            let peer = Atom(envelope.to.name)
+            if await !process.sendIfConnected(message, to: settings.serverName, on: peer) {
+                // Raft repairs a lost message; waiting here for a connection would stall the
+                // whole group behind one unreachable peer. Connect aside, now and then.
+                connectAside(to: peer, process: process)
+            }
+        }
+    }
+
     mutating func connectAside(to peer: Atom, process: ProcessContext) {
         let current = now
         if let last = connectAttempts[peer], current - last < settings.raft.electionTimeout { return }
@@ -51,15 +67,15 @@ extension StoreServer {
     mutating func apply(_ entry: LogEntry, process: ProcessContext) async {
         var result: Term = "ok"
         if case .command(let bytes) = entry.payload {
-            if let term = try? ETF.decode(bytes), let command = StoreCommand(term) {
+            let command = (try? ETF.decode(bytes)).flatMap(StoreCommand.init)
+            let changes = hub.machine.withLock { machine -> [StoreChange] in
+                guard let command else { return [] }
                 result = machine.apply(command, index: entry.index)
-            } else {
-                result = Self.badarg
+                defer { machine.changes = [] }
+                return hub.hasSubscribers ? machine.changes : []
             }
-            if !machine.changes.isEmpty {
-                hub.publish(machine.changes)
-                machine.changes = []
-            }
+            if command == nil { result = Self.badarg }
+            hub.publish(changes)
         }
         guard let proposal = proposals.removeValue(forKey: entry.index) else { return }
         // Another leader's entry took the index: the proposal is lost, and safe to retry.
@@ -91,7 +107,8 @@ extension StoreServer {
                 continue
             }
             guard let read = reads.removeValue(forKey: id) else { continue }
-            await process.reply(to: read.caller, machine.evaluate(read.read, now: wall))
+            let answer = hub.machine.withLock { $0.evaluate(read.read, now: wall) }
+            await process.reply(to: read.caller, answer)
         }
         confirmedReads = remaining
     }
@@ -109,7 +126,7 @@ extension StoreServer {
     mutating func compactIfDue() throws {
         let applied = raft.appliedIndex
         guard applied >= raft.snapshotIndex + LogIndex(settings.snapshotEvery) else { return }
-        let data = try machine.snapshot()
+        let data = try hub.machine.withLock { try $0.snapshot() }
         guard let snapshot = raft.compact(through: applied, data: data), let storage else { return }
         try storage.compact(snapshot: snapshot, keeping: raft.entries(from: applied + 1, through: raft.stableIndex))
     }
@@ -126,7 +143,7 @@ extension StoreServer {
         status.voters = configuration.voters.map(\.name).sorted()
         status.learners = configuration.learners.map(\.name).sorted()
         status.matchIndexes = Dictionary(uniqueKeysWithValues: raft.matchIndexes.map { ($0.key.name, $0.value) })
-        status.tables = machine.counts
+        status.tables = hub.machine.withLock { $0.counts }
         status.syncs = storage?.syncCount ?? 0
         hub.status.withLock { $0 = status }
     }
@@ -149,5 +166,17 @@ extension StoreServer {
                         TermMap(status.tables.sorted { $0.key < $1.key }.map { (.string($0.key), .integer($0.value)) }))
                 ),
             ]))
+    }
+}
+
+extension Array {
+    /// The elements that satisfy `belongs`, and the others, each in order.
+    func partitioned(by belongs: (Element) -> Bool) -> ([Element], [Element]) {
+        var yes: [Element] = []
+        var no: [Element] = []
+        for element in self {
+            if belongs(element) { yes.append(element) } else { no.append(element) }
+        }
+        return (yes, no)
     }
 }

@@ -36,7 +36,8 @@ extension StoreServer {
         switch (kind, parts.count) {
         case ("dirty", 2):
             guard let read = StoreRead(parts[1]) else { return await process.reply(to: caller, Self.badarg) }
-            await process.reply(to: caller, machine.evaluate(read, now: Self.wallClock()))
+            let answer = hub.machine.withLock { $0.evaluate(read, now: Self.wallClock()) }
+            await process.reply(to: caller, answer)
             return
         case ("propose", 2), ("read", 2), ("add_member", 3), ("remove_member", 2), ("transfer_leader", 2):
             break

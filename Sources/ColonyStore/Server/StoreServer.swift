@@ -44,7 +44,6 @@ struct StoreServer: GenServer {
     let me: Atom
     let hub: StoreHub
     var raft: RaftNode
-    var machine: StoreMachine
     let storage: RaftDiskStorage?
     let clock = ContinuousClock()
     let started: ContinuousClock.Instant
@@ -80,7 +79,9 @@ struct StoreServer: GenServer {
         } else {
             storage = nil
         }
-        machine = try recovered.snapshot.map { try StoreMachine(snapshot: $0.data) } ?? StoreMachine()
+        var machine = try recovered.snapshot.map { try StoreMachine(snapshot: $0.data) } ?? StoreMachine()
+        machine.recordsChanges = true
+        hub.machine.withLock { $0 = machine }
         let bootstrap = RaftConfiguration(voters: Set(settings.voters.map { RaftServerID($0.name) }))
         raft = RaftNode(
             id: RaftServerID(node.name.name), bootstrap: bootstrap, hardState: recovered.hardState,
@@ -101,7 +102,6 @@ struct StoreServer: GenServer {
 
     mutating func initialize(process: ProcessContext) async throws -> GenServerStart {
         process.node.watchNodes(process.pid)
-        machine.recordsChanges = true
         process.node.sendAfter(settings.tickInterval, Self.tick, to: process.pid)
         publishStatus()
         return .ready
@@ -157,7 +157,7 @@ struct StoreServer: GenServer {
     /// What the clock drives besides Raft: expiry, promotions, requests that waited too long.
     mutating func onTick(_ process: ProcessContext) async {
         if raft.role == .leader {
-            if machine.expiringCount > 0, now >= nextExpiry {
+            if now >= nextExpiry, hub.machine.withLock({ $0.expiringCount }) > 0 {
                 nextExpiry = now + settings.expiryInterval
                 _ = raft.propose(try! ETF.encode(StoreCommand.expire(now: Self.wallClock()).term), now: now)
             }
