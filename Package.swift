@@ -134,6 +134,7 @@ let package = Package(
                 "ErlangTerm",
                 "CZlib",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -200,7 +201,8 @@ let package = Package(
         .executableTarget(
             name: "colony-bench",
             dependencies: [
-                "ErlangTerm", "Colony", "ErlangDistribution", "ColonyMetrics", "ColonyGroups", "ColonyData", "ColonyStore",
+                "ErlangTerm", "Colony", "ErlangDistribution", "ColonyMetrics", "ColonyGroups", "ColonyData",
+                "ColonyStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -229,6 +231,12 @@ let package = Package(
             name: "counter-example",
             dependencies: ["Colony", "ColonyData", "ErlangTerm"],
             path: "Examples/CounterApp",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "cache-example",
+            dependencies: ["Colony", "ColonyStore", "ErlangTerm"],
+            path: "Examples/CacheApp",
             swiftSettings: strictSettings
         ),
         .target(

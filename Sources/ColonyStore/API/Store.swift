@@ -182,6 +182,17 @@ public final class Store: Sendable {
         try Self.list(try await read(.indexRead(table: table, field: field, value: value), consistency: consistency))
     }
 
+    /// Deletes the records expired by now (the leader's clock) at once, rather than at the next
+    /// expiry round; returns how many keys lost records.
+    @discardableResult
+    public func expireNow() async throws -> Int {
+        let answer = try await propose(.expire(now: 0))
+        guard case .tuple(let parts) = answer, parts.count == 2, case .integer(let count) = parts[1] else {
+            throw StoreError.unexpected(answer)
+        }
+        return count
+    }
+
     // MARK: - Calls
 
     func propose(_ command: StoreCommand) async throws -> Term {

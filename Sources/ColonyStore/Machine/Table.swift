@@ -18,7 +18,8 @@ struct Table: Sendable {
         for field in definition.indexes { indexes[field] = [:] }
     }
 
-    var count: Int { records.values.reduce(0) { $0 + $1.count } }
+    /// Records held (kept up to date by every change, so a status costs nothing).
+    private(set) var count = 0
 
     func lookup(_ key: Term, now: Int64) -> [StoredRecord] {
         (records[key] ?? []).filter { $0.isLive(at: now) }
@@ -54,6 +55,7 @@ struct Table: Sendable {
             stored.append(record)
         }
         expiring += stored.count { $0.expiresAt != nil }
+        count += stored.count - (records[key]?.count ?? 0)
         records[key] = stored
         index(key, stored)
     }
@@ -62,6 +64,7 @@ struct Table: Sendable {
     @discardableResult
     mutating func delete(_ key: Term, version: UInt64) -> Bool {
         guard let stored = records.removeValue(forKey: key) else { return false }
+        count -= stored.count
         self.version = version
         unindex(key, stored)
         expiring -= stored.count { $0.expiresAt != nil }
@@ -74,7 +77,9 @@ struct Table: Sendable {
         self.version = version
         unindex(key, stored)
         expiring -= stored.count { $0.expiresAt != nil }
+        count -= stored.count
         stored.removeAll { $0.value == value }
+        count += stored.count
         expiring += stored.count { $0.expiresAt != nil }
         records[key] = stored.isEmpty ? nil : stored
         if !stored.isEmpty { index(key, stored) }
@@ -88,6 +93,7 @@ struct Table: Sendable {
         for (key, stored) in records where stored.contains(where: { !$0.isLive(at: now) }) {
             let live = stored.filter { $0.isLive(at: now) }
             removed += stored.count - live.count
+            count -= stored.count - live.count
             keys.append(key)
             unindex(key, stored)
             expiring -= stored.count - live.count

@@ -1,6 +1,7 @@
 import Colony
 import ColonyRaft
 import ErlangTerm
+import NIOPosix
 
 extension StoreServer {
     /// Does what Raft asks, in its order: store (one sync), send, apply and answer; then
@@ -21,7 +22,12 @@ extension StoreServer {
                 }
             }
             await send(early, process: process)
-            if let storage, ready.needsStorage { try storage.write(ready) }
+            if let storage, ready.needsStorage {
+                // On a thread of the I/O pool: a scheduler thread never sleeps in fdatasync. The
+                // server handles nothing else meanwhile (its messages wait in its mailbox), so
+                // the order of writes and sends stays as Raft asks.
+                try await NIOThreadPool.singleton.runIfActive { try storage.write(ready) }
+            }
             await send(late, process: process)
             if let snapshot = ready.snapshot {
                 var restored = try StoreMachine(snapshot: snapshot.data)
@@ -34,12 +40,10 @@ extension StoreServer {
             for event in ready.events {
                 if case .leaderChanged(let leader, _) = event, leader != nil { await retryWaiting(process) }
             }
+            if !ready.events.isEmpty { publishStatus() }
         }
         await answerConfirmedReads(process)
-        if changed {
-            try compactIfDue()
-            publishStatus()
-        }
+        if changed { try compactIfDue() }
     }
 
     mutating func send(_ envelopes: [RaftEnvelope], process: ProcessContext) async {

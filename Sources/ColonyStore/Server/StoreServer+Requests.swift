@@ -145,7 +145,9 @@ extension StoreServer {
                 table: table, key: key, expected: expected, new: new, expiresAt: ttl.map { now + $0 }, now: now)
         case .transaction(let checks, let writes):
             return .transaction(checks: checks, writes: writes.map(stamp))
-        case .createTable, .deleteTable, .expire:
+        case .expire:
+            return .expire(now: now)
+        case .createTable, .deleteTable:
             return command
         }
     }

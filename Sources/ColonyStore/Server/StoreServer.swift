@@ -133,6 +133,7 @@ struct StoreServer: GenServer {
             raft.tick(now: now)
             await onTick(process)
             try await performReady(process)
+            publishStatus()
         case Self.tag where parts.count == 2 && parts[1] == "flush":
             flushPosted = false
             try await performReady(process)
