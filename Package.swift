@@ -173,7 +173,7 @@ let package = Package(
             name: "ColonyDemo",
             dependencies: [
                 "ErlangTerm", "ErlangDistribution", "Colony", "ColonyCluster", "ColonyDashboard", "ColonyGroups",
-                "ColonyData", "ColonyOSProcess",
+                "ColonyData", "ColonyOSProcess", "ColonyStore", "ColonyRaft",
             ],
             swiftSettings: strictSettings
         ),

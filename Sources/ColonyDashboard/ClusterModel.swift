@@ -1,5 +1,6 @@
 public import Colony
 public import ColonyCluster
+public import ErlangTerm
 
 /// What the dashboard page draws: the cluster's nodes with their status and details, the
 /// connections between them, and the recent events. Sent to the page as JSON.
@@ -46,6 +47,53 @@ public struct ClusterModel: Sendable, Codable, Hashable {
         public var globalNames: [GlobalName]? = nil
         /// The replicated values it holds (Colony nodes that run a replicator).
         public var replicatedKeys: [ReplicatedKey]? = nil
+        /// Its replica of the replicated store (Colony nodes that run one).
+        public var store: StoreReplica? = nil
+    }
+
+    /// One node's replica of the Raft store (`colony_store:status()`).
+    public struct StoreReplica: Sendable, Codable, Hashable {
+        /// `leader`, `follower`, `candidate` or `preCandidate`.
+        public var role: String
+        /// The Raft term.
+        public var term: Int
+        /// The leader it knows, if any.
+        public var leader: String?
+        /// The highest index it knows committed.
+        public var commitIndex: Int
+        /// The highest index it applied to its tables.
+        public var appliedIndex: Int
+        /// Its tables, with their record counts.
+        public var tables: [String: Int]
+
+        /// A replica from its parts.
+        public init(
+            role: String, term: Int, leader: String?, commitIndex: Int, appliedIndex: Int, tables: [String: Int]
+        ) {
+            self.role = role
+            self.term = term
+            self.leader = leader
+            self.commitIndex = commitIndex
+            self.appliedIndex = appliedIndex
+            self.tables = tables
+        }
+
+        /// The replica a `colony_store:status()` map describes, or `nil`.
+        public init?(status: Term) {
+            guard case .map(let map) = status, let role = map[atom: "role"]?.atomValue?.name,
+                case .integer(let term)? = map[atom: "term"], case .integer(let commit)? = map[atom: "commit_index"],
+                case .integer(let applied)? = map[atom: "applied_index"]
+            else { return nil }
+            var tables: [String: Int] = [:]
+            if case .map(let counts)? = map[atom: "tables"] {
+                for (name, count) in counts {
+                    if let name = name.stringValue, case .integer(let count) = count { tables[name] = count }
+                }
+            }
+            let leader = map[atom: "leader"]?.atomValue.flatMap { $0.name == "undefined" ? nil : $0.name }
+            self.init(
+                role: role, term: term, leader: leader, commitIndex: commit, appliedIndex: applied, tables: tables)
+        }
     }
 
     /// A replicated value as one node holds it.

@@ -59,6 +59,11 @@ public struct ClusterView: Sendable {
         members[node]?.replicatedKeys = keys.sorted { $0.key < $1.key }
     }
 
+    /// A Colony node answered with its store replica's status (`colony_store:status()`).
+    public mutating func observedStore(_ replica: ClusterModel.StoreReplica, of node: String) {
+        members[node]?.store = replica
+    }
+
     /// A Colony node answered with `snapshot` at `time`.
     public mutating func observed(_ snapshot: NodeSnapshot, at time: Int64) {
         var member = members[snapshot.name] ?? Self.blank(snapshot.name)

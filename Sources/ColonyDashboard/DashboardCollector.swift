@@ -121,11 +121,13 @@ public final class DashboardCollector: Sendable {
         var groupRequests: [(Atom, RPCRequest)] = []
         var nameRequests: [(Atom, RPCRequest)] = []
         var keyRequests: [(Atom, RPCRequest)] = []
+        var storeRequests: [(Atom, RPCRequest)] = []
         for (peer, _, colony) in pending where colony {
             views.append(await process.sendRPC(peer, ClusterMembership.processName, "view", []))
             groupRequests.append((peer, await process.sendRPC(peer, "colony_pg", "groups", ["pg"])))
             nameRequests.append((peer, await process.sendRPC(peer, "colony_global", "names", [])))
             keyRequests.append((peer, await process.sendRPC(peer, "colony_ddata", "keys", [])))
+            storeRequests.append((peer, await process.sendRPC(peer, "colony_store", "status", [])))
         }
         for (peer, request, colony) in pending {
             do {
@@ -162,6 +164,12 @@ public final class DashboardCollector: Sendable {
                 return ClusterModel.Group(name: "\(pair[0])", members: pids.map { "\($0)" })
             }
             update { $0.observedGroups(groups, of: peer.name) }
+        }
+        for (peer, request) in storeRequests {
+            guard let answer = try? await request.result(in: process, timeout: timeout),
+                let replica = ClusterModel.StoreReplica(status: answer)
+            else { continue }
+            update { $0.observedStore(replica, of: peer.name) }
         }
         for (peer, request) in nameRequests {
             guard let answer = try? await request.result(in: process, timeout: timeout),

@@ -192,6 +192,26 @@ enum DashboardPage {
             }
             c.appendChild(t);
           }
+          if (node.store) {
+            const st = node.store;
+            c.appendChild(el("div", {class: "muted", style: "margin-top:.4em"},
+              "store: " + st.role + ", term " + st.term + ", leader " + (st.leader || "none")));
+            const t = el("table", {class: "top store", "data-store-role": st.role,
+              "data-store-commit": String(st.commitIndex)});
+            const head = el("tr", {});
+            head.appendChild(el("td", {}, "commit index"));
+            head.appendChild(el("td", {class: "n"}, String(st.commitIndex)));
+            head.appendChild(el("td", {class: "muted"}, "applied " + st.appliedIndex));
+            t.appendChild(head);
+            for (const name of Object.keys(st.tables).sort()) {
+              const r = el("tr", {"data-store-table": name});
+              r.appendChild(el("td", {}, name));
+              r.appendChild(el("td", {class: "n"}, String(st.tables[name])));
+              r.appendChild(el("td", {class: "muted"}, "records"));
+              t.appendChild(r);
+            }
+            c.appendChild(t);
+          }
           if (node.supervision && node.supervision.length) {
             c.appendChild(el("div", {class: "muted", style: "margin-top:.4em"}, "supervision"));
             c.appendChild(tree(node.supervision));

@@ -18,6 +18,11 @@ public final class DemoCluster: Sendable {
     private let executable: URL
     private let epmd: EPMDServer
     private let members = Mutex<[Atom: OSProcess]>([:])
+    private let storeVoters = Mutex<[Atom]>([])
+
+    /// Makes `members` the voters of the demo's replicated store: each runs a replica of it, on
+    /// disc under ``storeDirectory`` (so a member started again resumes its log).
+    public func setStoreVoters(_ members: [Atom]) { storeVoters.withLock { $0 = members } }
 
     private init(executable: URL, epmd: EPMDServer, cookie: String) {
         self.executable = executable
@@ -36,13 +41,23 @@ public final class DemoCluster: Sendable {
     /// Starts the member `name` and waits (at most 30 s) until it says it is ready.
     @discardableResult
     public func startMember(_ name: Atom) async throws -> Int32 {
-        try await start(
-            name,
-            executable: executable,
-            arguments: [
-                "demo-member", "--name", name.name, "--cookie", cookie, "--epmd-port", String(epmdPort),
-                "--parent", String(ProcessInfo.processInfo.processIdentifier), "--gossip-port", String(gossipPort),
-            ])
+        var arguments = [
+            "demo-member", "--name", name.name, "--cookie", cookie, "--epmd-port", String(epmdPort),
+            "--parent", String(ProcessInfo.processInfo.processIdentifier), "--gossip-port", String(gossipPort),
+        ]
+        let voters = storeVoters.withLock { $0 }
+        if voters.contains(name) {
+            arguments += [
+                "--store-voters", voters.map(\.name).joined(separator: ","),
+                "--store-dir", storeDirectory.appendingPathComponent(name.name).path,
+            ]
+        }
+        return try await start(name, executable: executable, arguments: arguments)
+    }
+
+    /// Where the members keep their store replicas (removed by ``stopAll()``).
+    public var storeDirectory: URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("colony-demo-\(cookie)-store")
     }
 
     /// Starts an Elixir node `name` (with `elixir` from `PATH`) running ``DemoElixir/script``:
@@ -141,6 +156,7 @@ public final class DemoCluster: Sendable {
         for child in children { child.signal(SIGKILL) }
         for child in children { child.waitUntilExit() }
         try? FileManager.default.removeItem(at: elixirScript)
+        try? FileManager.default.removeItem(at: storeDirectory)
         await epmd.stop()
     }
 

@@ -1,8 +1,11 @@
 public import Colony
 import ColonyGroups
-import ErlangTerm
+public import ErlangTerm
 
 import class ColonyData.Replicator
+import struct ColonyRaft.RaftSettings
+import class ColonyStore.Store
+import struct ColonyStore.StoreSettings
 
 /// What each member node of the demo cluster runs, and the functions every node of it offers.
 ///
@@ -37,8 +40,16 @@ public enum DemoMember {
     }
 
     /// Starts `echo` (a member of the `pg` group `workers`), `kv` and `demo_sup` (with `crasher`)
-    /// on `node`.
-    public static func startServices(on node: Node) async throws {
+    /// on `node`, and with `store` a replica of the demo's replicated store (group `demo`; its
+    /// timing is tuned to elect within a second, for the demo's failover).
+    public static func startServices(on node: Node, store: (voters: [Atom], directory: String)? = nil) async throws {
+        if let store {
+            let settings = StoreSettings(
+                group: "demo", voters: store.voters, directory: store.directory,
+                raft: RaftSettings(electionTimeout: .milliseconds(400), heartbeatInterval: .milliseconds(40)),
+                requestTimeout: .seconds(3), expiryInterval: .milliseconds(250))
+            _ = try await Store.start(on: node, settings: settings)
+        }
         let echo = node.spawn { process in
             while true {
                 guard case .tuple(let t) = try await process.receive(), t.count == 2, case .pid(let from) = t[0]

@@ -82,6 +82,7 @@ public struct DemoRunner: Sendable {
         let node: Node
         var elixirNode: Atom?
         var dashboard: DashboardServer?
+        cluster.setStoreVoters(options.members)
         do {
             for member in options.members {
                 let pid = try await cluster.startMember(member)

@@ -7,8 +7,8 @@ import ErlangTerm
 extension DemoScenario {
     /// Every scenario, in the order the demo runs them.
     public static let all: [DemoScenario] = [
-        connect, discovery, messages, rpc, genServer, processGroups, globalNames, replicatedData, supervisor,
-        taskRunner, partition,
+        connect, discovery, messages, rpc, genServer, processGroups, globalNames, replicatedData, replicatedStore,
+        supervisor, taskRunner, partition,
     ]
 
     /// A new member started with no address of anyone is found by gossip (libcluster's format,

@@ -153,7 +153,16 @@ extension RaftNode {
         commitIndex = candidate
         startReadsAwaitingCommit()
         if log.configurationIndex <= commitIndex, !configuration.voters.contains(id) {
-            // This leader removed itself, and the change is committed.
+            // This leader removed itself, and the change is committed: the followers hear the
+            // commit, and the most caught-up voter is told to stand at once rather than wait out
+            // its election timeout (its vote request overrides the others' leader stickiness).
+            broadcastAppends(heartbeat: true)
+            let successor = configuration.voters.filter { progress[$0] != nil }.sorted {
+                (progress[$0]!.match, $1) > (progress[$1]!.match, $0)
+            }.first
+            if let successor {
+                send(.timeoutNow(term: hardState.term), to: successor)
+            }
             becomeFollower(term: hardState.term, leader: nil)
         }
     }

@@ -3,6 +3,7 @@ import Colony
 import ColonyCluster
 import ColonyDemo
 import Dispatch
+import ErlangTerm
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -103,6 +104,8 @@ struct DemoMemberCommand: AsyncParsableCommand {
     @Option var epmdPort: Int
     @Option(help: "Stop when this process (the demo) is gone.") var parent: Int32?
     @Option(help: "Find the other members by gossip on 127.0.0.1 at this UDP port.") var gossipPort: Int?
+    @Option(help: "The voters of the demo's replicated store, comma-separated.") var storeVoters: String?
+    @Option(help: "Where this member keeps its store replica.") var storeDir: String?
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -117,7 +120,13 @@ struct DemoMemberCommand: AsyncParsableCommand {
         configuration.listenAddress = "127.0.0.1"
         let node = try await Node.start(configuration)
         DemoMember.registerFunctions(on: node)
-        try await DemoMember.startServices(on: node)
+        let store = storeVoters.map { voters in
+            (
+                voters: voters.split(separator: ",").map { Atom(String($0)) },
+                directory: storeDir ?? "colony-store/\(name)"
+            )
+        }
+        try await DemoMember.startServices(on: node, store: store)
         var discovery: Task<Void, Never>?
         if let gossipPort {
             // libcluster-format gossip on loopback, encrypted with the demo's cookie, so that two

@@ -8,9 +8,11 @@ import Foundation
 /// sure each named table exists.
 ///
 /// A node given `--store-voters` forms (or resumes) the group with those voters. Otherwise a node
-/// with a log resumes, and a new one joins the store of the first connected node that runs one,
-/// or starts a group of its own when none answers within a few seconds: start the first node
-/// alone, or give every node the same `--store-voters`.
+/// with a log resumes, and a new one joins the store of the first connected node that runs one.
+/// Only a `disc` node with no peers at all (no `--connect`, no connection after 3 s) starts a
+/// group of its own; one that has peers keeps looking for their store rather than start a second
+/// group under the same name. Start the first node alone, or give every node the same
+/// `--store-voters`.
 enum StoreStartup {
     static func start(_ cluster: ClusterSettings, node: Node, peers: [Atom]) async {
         let directory = cluster.storeDirectory ?? "colony-store/\(node.name.name)"
@@ -18,10 +20,17 @@ enum StoreStartup {
         var voters = cluster.storeVoters.map { Atom($0) }
         let resumes = kind == .disc && FileManager.default.fileExists(atPath: directory + "/log")
         var joinVia: Atom?
+        var keepLooking = false
         if voters.isEmpty, !resumes {
             for peer in peers { _ = await node.connect(to: peer) }
             joinVia = await findStore(node: node)
-            if joinVia == nil { voters = [node.name] }
+            if joinVia == nil {
+                if kind == .disc, peers.isEmpty, node.nodes().isEmpty {
+                    voters = [node.name]
+                } else {
+                    keepLooking = true
+                }
+            }
         }
         let settings = StoreSettings(group: "default", voters: voters, kind: kind, directory: directory)
         let store: Store
@@ -34,6 +43,11 @@ enum StoreStartup {
         let tables = cluster.storeTables
         Task {
             do {
+                var joinVia = joinVia
+                while keepLooking, joinVia == nil {
+                    say("store: no store among the connected nodes yet; looking again")
+                    joinVia = await findStore(node: node)
+                }
                 if let joinVia {
                     try await retrying { try await store.join(via: joinVia, kind: kind) }
                     say("store: joined through \(joinVia)")

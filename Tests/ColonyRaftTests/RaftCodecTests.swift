@@ -29,7 +29,8 @@ struct RaftCodecTests {
         case 0:
             return .requestVote(
                 VoteRequest(
-                    term: term, lastIndex: random.next(), lastTerm: random.next(), preVote: random.next() % 2 == 0,
+                    term: term, lastIndex: random.next() >> 3, lastTerm: random.next() >> 3,
+                    preVote: random.next() % 2 == 0,
                     transfer: random.next() % 2 == 0))
         case 1:
             return .vote(VoteResponse(term: term, granted: random.next() % 2 == 0, preVote: random.next() % 2 == 0))
@@ -38,16 +39,17 @@ struct RaftCodecTests {
             let entries = (0..<random.next(below: 6)).map { randomEntry(&random, index: previous + 1 + UInt64($0)) }
             return .appendEntries(
                 AppendEntries(
-                    term: term, previousIndex: previous, previousTerm: random.next(), entries: entries,
-                    commitIndex: random.next(), round: random.next()))
+                    term: term, previousIndex: previous, previousTerm: random.next() >> 3, entries: entries,
+                    commitIndex: random.next() >> 3, round: random.next()))
         case 3:
             return .appendResult(
                 AppendResult(
-                    term: term, success: random.next() % 2 == 0, matchIndex: random.next(), hintIndex: random.next(),
+                    term: term, success: random.next() % 2 == 0, matchIndex: random.next() >> 3,
+                    hintIndex: random.next() >> 3,
                     round: random.next()))
         case 4:
             let metadata = SnapshotMetadata(
-                index: random.next(), term: random.next(), configuration: randomConfiguration(&random))
+                index: random.next() >> 3, term: random.next() >> 3, configuration: randomConfiguration(&random))
             let data = (0..<random.next(below: 100)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             return .installSnapshot(
                 InstallSnapshot(
@@ -108,6 +110,10 @@ struct RaftCodecTests {
         var snapshot: [UInt8] = [RaftCodec.version, 5] + [UInt8](repeating: 0, count: 32)
         snapshot += [0, 0, 0, 0, 0, 0, 0, 0] + [0xFF, 0xFF, 0xFF, 0xFF]
         #expect(throws: RaftCodecError.self) { try RaftCodec.decodeMessage(snapshot) }
+        // A term past 2^62.
+        #expect(throws: RaftCodecError.self) {
+            try RaftCodec.decodeMessage(RaftCodec.encode(.timeoutNow(term: UInt64.max)))
+        }
         // Entries out of sequence.
         let append = RaftMessage.appendEntries(
             AppendEntries(

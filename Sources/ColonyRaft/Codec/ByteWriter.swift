@@ -63,6 +63,14 @@ struct ByteReader {
         return value
     }
 
+    /// A term or an index: refused from 2^62 on, far past anything real, so that no arithmetic on
+    /// it can overflow.
+    mutating func position() throws(RaftCodecError) -> UInt64 {
+        let value = try u64()
+        guard value < 1 << 62 else { throw .invalid("term or index \(value) out of range") }
+        return value
+    }
+
     mutating func bool() throws(RaftCodecError) -> Bool {
         switch try u8() {
         case 0: false

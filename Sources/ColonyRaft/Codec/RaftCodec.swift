@@ -65,16 +65,16 @@ public enum RaftCodec {
         case 1:
             message = .requestVote(
                 VoteRequest(
-                    term: try reader.u64(), lastIndex: try reader.u64(), lastTerm: try reader.u64(),
+                    term: try reader.position(), lastIndex: try reader.position(), lastTerm: try reader.position(),
                     preVote: try reader.bool(), transfer: try reader.bool()))
         case 2:
             message = .vote(
-                VoteResponse(term: try reader.u64(), granted: try reader.bool(), preVote: try reader.bool()))
+                VoteResponse(term: try reader.position(), granted: try reader.bool(), preVote: try reader.bool()))
         case 3:
-            let term = try reader.u64()
-            let previousIndex = try reader.u64()
-            let previousTerm = try reader.u64()
-            let commitIndex = try reader.u64()
+            let term = try reader.position()
+            let previousIndex = try reader.position()
+            let previousTerm = try reader.position()
+            let commitIndex = try reader.position()
             let round = try reader.u64()
             let count = try reader.count(minimumSize: 17)
             var entries: [LogEntry] = []
@@ -93,17 +93,17 @@ public enum RaftCodec {
         case 4:
             message = .appendResult(
                 AppendResult(
-                    term: try reader.u64(), success: try reader.bool(), matchIndex: try reader.u64(),
-                    hintIndex: try reader.u64(), round: try reader.u64()))
+                    term: try reader.position(), success: try reader.bool(), matchIndex: try reader.position(),
+                    hintIndex: try reader.position(), round: try reader.u64()))
         case 5:
-            let term = try reader.u64()
+            let term = try reader.position()
             let round = try reader.u64()
             let metadata = try readMetadata(&reader)
             let data = try reader.blob()
             message = .installSnapshot(
                 InstallSnapshot(term: term, snapshot: RaftSnapshot(metadata: metadata, data: data), round: round))
         case 6:
-            message = .timeoutNow(term: try reader.u64())
+            message = .timeoutNow(term: try reader.position())
         case let kind:
             throw .invalid("message kind \(kind)")
         }
@@ -177,8 +177,8 @@ public enum RaftCodec {
     }
 
     static func readEntry(_ reader: inout ByteReader) throws(RaftCodecError) -> LogEntry {
-        let term = try reader.u64()
-        let index = try reader.u64()
+        let term = try reader.position()
+        let index = try reader.position()
         guard index > 0 else { throw .invalid("entry index 0") }
         let payload: LogEntry.Payload
         switch try reader.u8() {
@@ -213,6 +213,7 @@ public enum RaftCodec {
     }
 
     static func readMetadata(_ reader: inout ByteReader) throws(RaftCodecError) -> SnapshotMetadata {
-        SnapshotMetadata(index: try reader.u64(), term: try reader.u64(), configuration: try readConfiguration(&reader))
+        SnapshotMetadata(
+            index: try reader.position(), term: try reader.position(), configuration: try readConfiguration(&reader))
     }
 }

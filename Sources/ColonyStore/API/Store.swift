@@ -103,9 +103,13 @@ public final class Store: Sendable {
         try await expectOK(call(.tuple(["transfer_leader", .atom(member)])))
     }
 
-    /// Joins the group through any of its members (`peer`): asks the leader to add this node.
-    /// This node's replica must be running (started with no ``StoreSettings/voters``).
-    public func join(via peer: Atom, kind: CopyKind = .disc, timeout: Duration = .seconds(10)) async throws {
+    /// Joins the group through any of its members (`peer`): asks the leader to add this node, as
+    /// a voter for a `disc` copy and a learner for a `ram` one (``StoreSettings/kind`` unless
+    /// `kind` says otherwise; a `ram` copy never votes). This node's replica must be running
+    /// (started with no ``StoreSettings/voters``).
+    public func join(via peer: Atom, kind: CopyKind? = nil, timeout: Duration = .seconds(10)) async throws {
+        let kind = kind ?? settings.kind
+        guard kind == .ram || settings.kind == .disc else { throw StoreError.unexpected("a ram copy cannot vote") }
         let request: Term = .tuple(["add_member", .atom(node.name), .atom(Atom(kind.rawValue))])
         try await expectOK(call(request, on: peer, timeout: timeout))
     }
@@ -212,15 +216,26 @@ public final class Store: Sendable {
     /// Calls the group's server here (or on `peer`); a call that times out is ``StoreError/noQuorum``.
     func call(_ request: Term, on peer: Atom? = nil, timeout: Duration? = nil) async throws -> Term {
         let server: ServerRef = peer.map { .remote(settings.serverName, node: $0) } ?? .name(settings.serverName)
-        do {
-            let answer = try await node.call(server, request, timeout: timeout ?? settings.requestTimeout + .seconds(1))
+        let deadline = ContinuousClock.now + (timeout ?? settings.requestTimeout + .seconds(1))
+        while true {
+            let answer: Term
+            do {
+                answer = try await node.call(server, request, timeout: max(.milliseconds(1), deadline - .now))
+            } catch let error as GenServerCallError {
+                switch error.reason {
+                case .noproc: throw StoreError.notRunning
+                default: throw StoreError.noQuorum
+                }
+            }
+            // A replica removed from the group (which the request reached through a stale view of
+            // the leader) took nothing: ask again, until the deadline.
+            if answer == .tuple(["error", "not_member"]) {
+                guard ContinuousClock.now + .milliseconds(50) < deadline else { throw StoreError.noQuorum }
+                try await Task.sleep(for: .milliseconds(50))
+                continue
+            }
             if let error = StoreError(answer: answer) { throw error }
             return answer
-        } catch let error as GenServerCallError {
-            switch error.reason {
-            case .noproc: throw StoreError.notRunning
-            default: throw StoreError.noQuorum
-            }
         }
     }
 
@@ -236,8 +251,12 @@ public final class Store: Sendable {
         return items
     }
 
+    /// `duration` in milliseconds, saturating (a TTL past ``StoreServer/maximumTTL`` is refused
+    /// by the leader).
     static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        let (scaled, overflow) = duration.components.seconds.multipliedReportingOverflow(by: 1000)
+        if overflow { return duration.components.seconds < 0 ? Int64.min : Int64.max }
+        return scaled.addingReportingOverflow(duration.components.attoseconds / 1_000_000_000_000_000).partialValue
     }
 }
 

@@ -164,20 +164,25 @@ public struct StoreMachine: Sendable {
                         }),
                 ])
             }
-            return .tuple([table.definition.term, .integer(Int(table.version)), .list(records)])
+            let modified: [Term] = table.lastModified.map { .tuple([$0.key, .integer(Int($0.value))]) }
+            return .tuple([table.definition.term, .integer(Int(table.version)), .list(records), .list(modified)])
         }
         return try ETF.encode(.tuple(["colony_store", 1, .integer(Int(appliedIndex)), .list(tableTerms)]))
     }
 
     /// The state `bytes` (from ``snapshot()``) hold.
     public init(snapshot bytes: [UInt8]) throws(StoreSnapshotError) {
-        guard let term = try? ETF.decode(bytes), case .tuple(let parts) = term, parts.count == 4,
+        // Records sit six levels deeper in a snapshot than in the command that wrote them, and a
+        // command's value may go as deep as the wire allows: read snapshots with room to spare.
+        var options = ETFDecodingOptions()
+        options.maximumDepth = 2 * options.maximumDepth
+        guard let term = try? ETF.decode(bytes, options: options), case .tuple(let parts) = term, parts.count == 4,
             parts[0] == "colony_store", parts[1] == 1, case .integer(let applied) = parts[2],
             case .list(let tableTerms) = parts[3]
         else { throw StoreSnapshotError() }
         appliedIndex = UInt64(max(0, applied))
         for tableTerm in tableTerms {
-            guard case .tuple(let fields) = tableTerm, fields.count == 3, let definition = TableDefinition(fields[0]),
+            guard case .tuple(let fields) = tableTerm, fields.count == 4, let definition = TableDefinition(fields[0]),
                 case .integer(let version) = fields[1], case .list(let recordTerms) = fields[2]
             else { throw StoreSnapshotError() }
             var table = Table(definition: definition, version: 0)
@@ -192,6 +197,13 @@ public struct StoreMachine: Sendable {
                     table.put(
                         pair[0], StoredRecord(value: stored[0], version: UInt64(max(0, at)), expiresAt: expiresAt))
                 }
+            }
+            guard case .list(let modifiedTerms) = fields[3] else { throw StoreSnapshotError() }
+            for modified in modifiedTerms {
+                guard case .tuple(let pair) = modified, pair.count == 2, case .integer(let at) = pair[1] else {
+                    throw StoreSnapshotError()
+                }
+                table.restoreModified(pair[0], UInt64(max(0, at)))
             }
             table.restoreVersion(UInt64(max(0, version)))
             tables[definition.name] = table

@@ -11,6 +11,10 @@ struct Table: Sendable {
     private(set) var version: UInt64 = 0
     /// Records with an expiry.
     private(set) var expiring = 0
+    /// The log index of the last change of each key's records, deleted keys included, so that a
+    /// transaction that read a key sees any change to it (a bag's deleted record, a re-created
+    /// key) as a conflict.
+    private(set) var lastModified: [Term: UInt64] = [:]
 
     init(definition: TableDefinition, version: UInt64) {
         self.definition = definition
@@ -25,10 +29,12 @@ struct Table: Sendable {
         (records[key] ?? []).filter { $0.isLive(at: now) }
     }
 
-    /// The version a transaction's read of `key` saw: the last write of its records, 0 if none.
-    func version(of key: Term) -> UInt64 {
-        records[key]?.map(\.version).max() ?? 0
-    }
+    /// The version a transaction's read of `key` saw: the last change of its records, 0 if it
+    /// never had any.
+    func version(of key: Term) -> UInt64 { lastModified[key] ?? 0 }
+
+    /// Sets what ``version(of:)`` answers for `key` (a restore from a snapshot).
+    mutating func restoreModified(_ key: Term, _ version: UInt64) { lastModified[key] = version }
 
     /// Live keys, in term order for an ordered set.
     func keys(now: Int64) -> [Term] {
@@ -44,6 +50,7 @@ struct Table: Sendable {
 
     mutating func put(_ key: Term, _ record: StoredRecord) {
         version = record.version
+        lastModified[key] = record.version
         var stored = records[key] ?? []
         unindex(key, stored)
         expiring -= stored.count { $0.expiresAt != nil }
@@ -66,6 +73,7 @@ struct Table: Sendable {
         guard let stored = records.removeValue(forKey: key) else { return false }
         count -= stored.count
         self.version = version
+        lastModified[key] = version
         unindex(key, stored)
         expiring -= stored.count { $0.expiresAt != nil }
         return true
@@ -75,6 +83,7 @@ struct Table: Sendable {
     mutating func deleteObject(_ key: Term, value: Term, version: UInt64) {
         guard var stored = records[key], stored.contains(where: { $0.value == value }) else { return }
         self.version = version
+        lastModified[key] = version
         unindex(key, stored)
         expiring -= stored.count { $0.expiresAt != nil }
         count -= stored.count
@@ -94,6 +103,7 @@ struct Table: Sendable {
             let live = stored.filter { $0.isLive(at: now) }
             removed += stored.count - live.count
             count -= stored.count - live.count
+            lastModified[key] = version
             keys.append(key)
             unindex(key, stored)
             expiring -= stored.count - live.count

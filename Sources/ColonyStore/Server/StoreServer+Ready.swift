@@ -82,8 +82,14 @@ extension StoreServer {
             hub.publish(changes)
         }
         guard let proposal = proposals.removeValue(forKey: entry.index) else { return }
-        // Another leader's entry took the index: the proposal is lost, and safe to retry.
-        await process.reply(to: proposal.caller, proposal.term == entry.term ? result : Self.noQuorum)
+        guard proposal.term == entry.term else {
+            // Another leader's entry took the index: the proposal was certainly not applied, so it
+            // goes to the leader again (until its deadline) instead of failing.
+            waiting.append(
+                Waiting(request: proposal.request, caller: proposal.caller, deadline: proposal.deadline, hops: 0))
+            return
+        }
+        await process.reply(to: proposal.caller, result)
     }
 
     mutating func answerRead(_ result: RaftReadResult, process: ProcessContext) async {

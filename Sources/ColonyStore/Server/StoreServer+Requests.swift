@@ -20,7 +20,7 @@ extension StoreServer {
         async
     {
         if case .tuple(let parts) = request, parts.count == 3, parts[0] == "forwarded",
-            case .integer(let count) = parts[1]
+            case .integer(let count) = parts[1], count >= 0
         {
             await route(parts[2], from: caller, hops: count, deadline: deadline, process: process)
             return
@@ -46,14 +46,21 @@ extension StoreServer {
             return
         }
         guard raft.role == .leader else {
+            guard raft.configuration.members.contains(RaftServerID(me.name)) || raft.configuration.members.isEmpty
+            else {
+                // Removed from the group: no leader will tell this server anything again. The
+                // caller's store asks its own replica again, which knows better.
+                await process.reply(to: caller, .tuple(["error", "not_member"]))
+                return
+            }
             await forward(request, from: caller, hops: hops, deadline: deadline, process: process)
             return
         }
         switch kind {
         case "propose":
             guard let command = StoreCommand(parts[1]) else { return await process.reply(to: caller, Self.badarg) }
-            let stamped = Self.stamp(command, now: Self.wallClock())
-            guard let bytes = try? ETF.encode(stamped.term) else { return await process.reply(to: caller, Self.badarg) }
+            guard let stamped = Self.stamp(command, now: Self.wallClock()), let bytes = try? ETF.encode(stamped.term)
+            else { return await process.reply(to: caller, Self.badarg) }
             await answer(
                 raft.propose(bytes, now: now), request: request, caller: caller, deadline: deadline, process: process)
         case "read":
@@ -100,7 +107,13 @@ extension StoreServer {
     ) async {
         switch result {
         case .accepted(let index, let term):
-            proposals[index] = Proposal(term: term, caller: caller, deadline: deadline)
+            if let earlier = proposals.updateValue(
+                Proposal(term: term, caller: caller, deadline: deadline, request: request), forKey: index)
+            {
+                // A new term reused the index of a proposal whose entry was truncated away.
+                waiting.append(
+                    Waiting(request: earlier.request, caller: earlier.caller, deadline: earlier.deadline, hops: 0))
+            }
         case .rejected(.overloaded):
             await process.reply(to: caller, .tuple(["error", "overloaded"]))
         case .rejected(.unchanged):
@@ -127,15 +140,32 @@ extension StoreServer {
         let call: Term = .tuple([
             "$gen_call", caller.term, .tuple(["forwarded", .integer(hops + 1), request]),
         ])
-        await process.send(call, to: settings.serverName, on: Atom(leader.name))
+        let target = Atom(leader.name)
+        if await !process.sendIfConnected(call, to: settings.serverName, on: target) {
+            // Not waiting here for a connection: the request waits for a leader this server can
+            // reach, and the connection is made aside.
+            waiting.append(Waiting(request: request, caller: caller, deadline: deadline, hops: hops))
+            connectAside(to: target, process: process)
+        }
     }
 
+    /// The longest TTL taken: about a hundred years, in milliseconds.
+    static let maximumTTL: Int64 = 100 * 366 * 86_400_000
+
     /// `command` with its TTLs turned into expiry times by `now`, and compare-and-set judged at
-    /// `now`.
-    static func stamp(_ command: StoreCommand, now: Int64) -> StoreCommand {
+    /// `now`; `nil` when a TTL is not between 1 ms and ``maximumTTL``.
+    static func stamp(_ command: StoreCommand, now: Int64) -> StoreCommand? {
+        func valid(_ ttl: Int64?) -> Bool { ttl.map { $0 > 0 && $0 <= maximumTTL } ?? true }
         func stamp(_ write: StoreWrite) -> StoreWrite {
             guard case .put(let table, let key, let value, let ttl?) = write else { return write }
             return .put(table: table, key: key, value: value, expiresAt: now + ttl)
+        }
+        switch command {
+        case .write(.put(_, _, _, let ttl)) where !valid(ttl): return nil
+        case .compareAndSet(_, _, _, _, let ttl, _) where !valid(ttl): return nil
+        case .transaction(_, let writes):
+            for case .put(_, _, _, let ttl) in writes where !valid(ttl) { return nil }
+        default: break
         }
         switch command {
         case .write(let write):

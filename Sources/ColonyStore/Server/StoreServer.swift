@@ -25,6 +25,9 @@ struct StoreServer: GenServer {
         var term: RaftTerm
         var caller: CallerRef
         var deadline: Duration
+        /// The request as the caller made it, to route again if another leader's entry takes
+        /// the index (then it was certainly not applied).
+        var request: Term
     }
 
     struct Read {
@@ -77,6 +80,10 @@ struct StoreServer: GenServer {
             }
             self.storage = storage
         } else {
+            // A copy in memory forgets its votes and log when it restarts: it must never vote.
+            guard !settings.voters.contains(node.name) else {
+                throw StoreError.unexpected("a ram copy cannot be one of the voters")
+            }
             storage = nil
         }
         var machine = try recovered.snapshot.map { try StoreMachine(snapshot: $0.data) } ?? StoreMachine()

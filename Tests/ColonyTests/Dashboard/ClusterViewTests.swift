@@ -1,6 +1,7 @@
 import Colony
 import ColonyCluster
 import ColonyDashboard
+import ErlangTerm
 import Testing
 
 /// The dashboard's picture of the cluster as a pure state machine: who is up or down and why,
@@ -73,6 +74,27 @@ struct ClusterViewTests {
         view.observedGlobalNames(
             [.init(name: "leader", pid: "<b@h.9.0>"), .init(name: "cache", pid: "<a@h.5.0>")], of: "a@h")
         #expect(try Self.member(view.model(at: 13), "a@h").globalNames?.map(\.name) == ["cache", "leader"])
+    }
+
+    @Test("a node's store replica (colony_store:status) rides on its card: role, leader, commit index, tables")
+    func store() throws {
+        var view = ClusterView(observer: "o@h")
+        view.observed(Self.snapshot("a@h", peers: ["o@h"]), at: 10)
+        let status: Term = .map(
+            TermMap([
+                (.atom("node"), .atom("a@h")), (.atom("role"), .atom("leader")), (.atom("term"), 3),
+                (.atom("leader"), .atom("a@h")), (.atom("commit_index"), 42), (.atom("applied_index"), 41),
+                (.atom("voters"), .list([.atom("a@h")])), (.atom("learners"), .list([])),
+                (.atom("tables"), .map(TermMap([(.string("cache"), 7)]))),
+            ]))
+        let replica = try #require(ClusterModel.StoreReplica(status: status))
+        #expect(ClusterModel.StoreReplica(status: .atom("undef")) == nil)
+        view.observedStore(replica, of: "a@h")
+        let store = try #require(try Self.member(view.model(at: 11), "a@h").store)
+        #expect(store.role == "leader")
+        #expect(store.leader == "a@h")
+        #expect(store.commitIndex == 42 && store.appliedIndex == 41 && store.term == 3)
+        #expect(store.tables == ["cache": 7])
     }
 
     @Test("links are the connections live nodes report, each once, in sorted order")

@@ -13,12 +13,12 @@ struct ColonyDemoTests {
         let output = outcome.standardOutput
         #expect(outcome.status == 0 && !outcome.timedOut, "\(output)\n\(outcome.standardError)")
         for scenario in [
-            "connect", "discovery", "messages", "rpc", "genserver", "pg", "global", "ddata", "supervisor", "tasks",
-            "partition",
+            "connect", "discovery", "messages", "rpc", "genserver", "pg", "global", "ddata", "store", "supervisor",
+            "tasks", "partition",
         ] {
             #expect(output.contains("] \(scenario): "), "scenario \(scenario) did not run:\n\(output)")
         }
-        #expect(output.contains("All 11 scenarios passed."), "\(output)")
+        #expect(output.contains("All 12 scenarios passed."), "\(output)")
         #expect(output.contains("  dashboard: http://127.0.0.1:"), "the dashboard's URL is not printed:\n\(output)")
         #expect(!output.contains("✘"))
         try Self.expectNothingLeft(output)
