@@ -40,13 +40,20 @@ extension DemoScenario {
             try await retrying(members, "put", [.string("token:7"), .string("short-lived"), 2000]) == "ok",
             "put token:7 with a TTL")
 
-        // Who leads: each member's view of the group.
-        var leader: Atom?
-        for member in members {
-            let status = try await context.inProcess { try await $0.rpc(member, "colony_store", "status", []) }
-            if case .map(let map) = status, map[atom: "role"] == "leader" { leader = member }
+        // The first member takes the lead (colony_store:transfer_leader), so the kill spares the
+        // member that holds the demo's global name.
+        let leader = members[0]
+        var leads = false
+        let deadline = ContinuousClock.now + .seconds(15)
+        while !leads, ContinuousClock.now < deadline {
+            _ = try? await context.inProcess {
+                try await $0.rpc(members[1], "colony_store", "transfer_leader", [.atom(leader)], timeout: .seconds(5))
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            let status = try? await context.inProcess { try await $0.rpc(leader, "colony_store", "status", []) }
+            if case .map(let map)? = status, map[atom: "role"] == "leader" { leads = true }
         }
-        guard let leader else { throw DemoFailure("no member leads the store") }
+        try context.check(leads, "\(leader) did not take the store's lead")
         let survivors = members.filter { $0 != leader }
         let killed = ContinuousClock.now
         context.cluster.kill9(leader)
@@ -66,8 +73,8 @@ extension DemoScenario {
         try await context.cluster.startMember(leader)
         _ = await context.node.connect(to: leader)
         var caughtUp = false
-        let deadline = ContinuousClock.now + .seconds(20)
-        while !caughtUp, ContinuousClock.now < deadline {
+        let catchUpDeadline = ContinuousClock.now + .seconds(20)
+        while !caughtUp, ContinuousClock.now < catchUpDeadline {
             let local = try? await call(leader, "dirty_get", [.string("after:failover")])
             caughtUp = local == .tuple(["ok", .string("written")])
             if !caughtUp { try await Task.sleep(for: .milliseconds(100)) }

@@ -13,6 +13,7 @@ extension Store {
     ///   `Current`) `not_found` stands for no value;
     /// - `dirty_get(Table, Key)`: `get` on the called node's replica, without the leader;
     /// - `create_table(Table)`, `create_table(Table, Kind)`: `ok` (also when it exists);
+    /// - `transfer_leader(Node)`: asks the leader to hand over to `Node`, a voter;
     /// - `status()`: the called node's view of the group.
     ///
     /// Failures are `{error, Reason}`: `no_quorum` when no majority answered in time (the write
@@ -80,6 +81,13 @@ extension Store {
             }
             return await Self.answering(process) { store in
                 try await store.createTable(TableDefinition(name: table, kind: kind), ifMissing: true)
+                return "ok"
+            }
+        }
+        functions.register(module: Self.module, function: "transfer_leader") { arguments, process in
+            guard arguments.count == 1, case .atom(let target) = arguments[0] else { throw ProcessExit("badarg") }
+            return await Self.answering(process) { store in
+                try await store.transferLeadership(to: target)
                 return "ok"
             }
         }

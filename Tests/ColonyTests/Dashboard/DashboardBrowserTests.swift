@@ -41,6 +41,9 @@ struct DashboardBrowserTests {
                 && members.allSatisfy { statuses["name:\($0):state_manager"] == "yes" }
                 // The ddata scenario's counter, the same total on every member.
                 && members.allSatisfy { statuses["key:\($0):demo_visits"] == "30" }
+                // The store scenario's table and every replica's role and commit index; one leads.
+                && members.allSatisfy { statuses["table:\($0):cache"] == "yes" && statuses["store:\($0)"] != nil }
+                && members.count { statuses["store:\($0)"]?.hasPrefix("leader@") == true } == 1
         }
         let seen = allUp == nil ? try await Self.statuses(browser) : [:]
         try #require(allUp != nil, "the page never showed every member up in every view: \(seen)")
@@ -74,7 +77,8 @@ struct DashboardBrowserTests {
     /// The statuses on the page: `graph:NODE` and `card:NODE` for each node drawn,
     /// `member:OBSERVER:NODE` for each row of each membership view, `group:NODE:GROUP` (the
     /// member count) for each pg group a node lists, `name:NODE:NAME` for each global name it
-    /// lists, `key:NODE:KEY` (the value's summary) for each replicated key, and `live`.
+    /// lists, `key:NODE:KEY` (the value's summary) for each replicated key, `store:NODE` (its
+    /// store replica's role and commit index, `role@index`), `table:NODE:TABLE`, and `live`.
     static func statuses(_ browser: WebDriver) async throws -> [String: String] {
         let script = """
             const out = {};
@@ -85,6 +89,8 @@ struct DashboardBrowserTests {
               for (const r of e.querySelectorAll('[data-group]')) out['group:' + e.dataset.node + ':' + r.dataset.group] = r.dataset.groupSize;
               for (const r of e.querySelectorAll('[data-global-name]')) out['name:' + e.dataset.node + ':' + r.dataset.globalName] = 'yes';
               for (const r of e.querySelectorAll('[data-replicated-key]')) out['key:' + e.dataset.node + ':' + r.dataset.replicatedKey] = r.dataset.replicatedValue;
+              for (const t of e.querySelectorAll('table.store')) out['store:' + e.dataset.node] = t.dataset.storeRole + '@' + t.dataset.storeCommit;
+              for (const r of e.querySelectorAll('[data-store-table]')) out['table:' + e.dataset.node + ':' + r.dataset.storeTable] = 'yes';
             }
             out['live'] = document.getElementById('live').className;
             return out;
