@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -76,9 +78,25 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "ColonyTLS",
+            dependencies: [
+                "Colony",
+                "ErlangDistribution",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "ColonyConfiguration",
             dependencies: [
                 "Colony",
+                "ColonyTLS",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
@@ -192,6 +210,7 @@ let package = Package(
                 "ColonyMetrics",
                 "ColonyStore",
                 "ColonyTelemetry",
+                "ColonyTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -299,6 +318,7 @@ let package = Package(
                 "ColonyDashboard",
                 "ColonyLogging",
                 "ColonyMetrics",
+                "ColonyTLS",
                 .product(name: "Yams", package: "Yams"),
                 "ErlangTerm",
                 "ErlangDistribution",

@@ -1,4 +1,5 @@
 public import Colony
+public import ColonyTLS
 import Configuration
 import Foundation
 import SystemPackage
@@ -40,6 +41,8 @@ public struct ColonySettings: Sendable {
     public var otlpEndpoint: String?
     /// How the node finds its cluster.
     public var cluster: ClusterSettings
+    /// Distribution over TLS, when the certificate, key and CA files are set; `nil` is plain TCP.
+    public var tls: TLSSettings?
     /// How logs are written: `text` or `json`.
     public var logFormat: String
     /// The lowest level logged.
@@ -47,7 +50,16 @@ public struct ColonySettings: Sendable {
     /// Where each setting's value came from.
     public var sources: [Setting: SettingSource]
 
-    /// The node configuration these settings describe.
+    /// The node configuration these settings describe, with its TLS transport when ``tls`` is
+    /// set (reading the certificate files; a file that cannot be used is a ``TLSTransportError``).
+    public func nodeConfigurationWithTransport() throws -> NodeConfiguration {
+        var configuration = nodeConfiguration
+        if let tls { configuration.transport = try TLSTransport(settings: tls) }
+        return configuration
+    }
+
+    /// The node configuration these settings describe, without a transport: plain TCP even when
+    /// ``tls`` is set (see ``nodeConfigurationWithTransport()``).
     public var nodeConfiguration: NodeConfiguration {
         var configuration = NodeConfiguration(name: nodeName, cookie: cookie)
         configuration.hidden = hidden

@@ -147,6 +147,21 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
     /// How this node holds its copy: `disc` (a voter, on disk) or `ram` (a non-voting copy).
     public static let storeCopy = Setting("store.copy", environment: ["COLONY_STORE_COPY"], flag: "--store-copy")
 
+    /// The node's certificate (PEM) for distribution over TLS; with ``tlsKeyFile`` and
+    /// ``tlsCAFile`` it turns TLS on.
+    public static let tlsCertificateFile = Setting(
+        "tls.certfile", environment: ["COLONY_TLS_CERTFILE"], flag: "--tls-certfile")
+    /// The private key (PEM) of the node's certificate.
+    public static let tlsKeyFile = Setting("tls.keyfile", environment: ["COLONY_TLS_KEYFILE"], flag: "--tls-keyfile")
+    /// The CA bundle (PEM) that peers' certificates must chain to.
+    public static let tlsCAFile = Setting(
+        "tls.cacertfile", environment: ["COLONY_TLS_CACERTFILE"], flag: "--tls-cacertfile")
+    /// `peer` (default: both sides verify each other's certificate) or `none`.
+    public static let tlsVerify = Setting("tls.verify", environment: ["COLONY_TLS_VERIFY"], flag: "--tls-verify")
+    /// Whether a peer's certificate must name the host of its node name.
+    public static let tlsServerNameCheck = Setting(
+        "tls.server_name_check", environment: ["COLONY_TLS_SERVER_NAME_CHECK"], flag: "--tls-server-name-check")
+
     /// How logs are written: `text` or `json`.
     public static let logFormat = Setting("log.format", environment: ["COLONY_LOG_FORMAT"], flag: "--log-format")
     /// The lowest level logged: trace, debug, info, notice, warning, error or critical.
@@ -159,7 +174,8 @@ public struct Setting: Sendable, Hashable, CustomStringConvertible {
         dnsPoll, kubernetesDNS, kubernetesDNSSRV, nodeBasename, dnsServer, pollInterval,
         kubernetesSelector, kubernetesNamespace, kubernetesSource, probeInterval, suspicionTimeout, indirectProbes,
         splitBrain, stableAfter, splitBrainAction, pgJoin, globalName, preventOverlappingPartitions, ddataDirectory,
-        storeTables, storeVoters, storeDirectory, storeCopy, logFormat, logLevel,
+        storeTables, storeVoters, storeDirectory, storeCopy, tlsCertificateFile, tlsKeyFile, tlsCAFile, tlsVerify,
+        tlsServerNameCheck, logFormat, logLevel,
     ]
 }
 

@@ -1,3 +1,4 @@
+import ColonyTLS
 import Foundation
 
 /// Turns raw values into checked settings, one setting at a time.
@@ -213,6 +214,7 @@ struct SettingsBuilder {
                 setting: .probeInterval, value: "0", source: .defaultValue,
                 reason: "the split-brain resolver needs the membership view (a probe interval above 0)")
         }
+        let tls = try tlsSettings()
         let logFormat = try value(.logFormat, default: "text") { raw throws(Reason) -> String in
             guard raw == "text" || raw == "json" else { throw Reason("must be text or json") }
             return raw
@@ -225,7 +227,41 @@ struct SettingsBuilder {
         return ColonySettings(
             nodeName: name, cookie: cookie, hidden: hidden, epmdPort: epmdPort, usesEPMD: usesEPMD,
             distributionPort: distributionPort, listenAddress: listen, tickTime: tickTime, metricsPort: metricsPort,
-            otlpEndpoint: otlpEndpoint, cluster: cluster, logFormat: logFormat, logLevel: logLevel, sources: used)
+            otlpEndpoint: otlpEndpoint, cluster: cluster, tls: tls, logFormat: logFormat, logLevel: logLevel,
+            sources: used)
+    }
+
+    /// TLS, when its three files are set; some of them without the others is an error.
+    private mutating func tlsSettings() throws(SettingsError) -> TLSSettings? {
+        let path = { (raw: String) throws(Reason) -> String in
+            guard !raw.isEmpty else { throw Reason("must be a file path") }
+            return raw
+        }
+        let certificate = try optional(.tlsCertificateFile, path)
+        let key = try optional(.tlsKeyFile, path)
+        let ca = try optional(.tlsCAFile, path)
+        let verify = try optional(.tlsVerify) { raw throws(Reason) -> TLSPeerVerification in
+            guard let mode = TLSPeerVerification(rawValue: raw) else { throw Reason("must be peer or none") }
+            return mode
+        }
+        let checksHostName = try optional(.tlsServerNameCheck, Self.boolean)
+        guard let certificate, let key, let ca else {
+            let given: [(Setting, Bool)] = [
+                (.tlsCertificateFile, certificate != nil), (.tlsKeyFile, key != nil), (.tlsCAFile, ca != nil),
+                (.tlsVerify, verify != nil), (.tlsServerNameCheck, checksHostName != nil),
+            ]
+            if let (setting, _) = given.first(where: { $0.1 }) {
+                let missing = given.prefix(3).filter { !$0.1 }.map { $0.0.flag }.joined(separator: ", ")
+                throw SettingsError(
+                    setting: setting, value: "", source: used[setting] ?? .defaultValue,
+                    reason: "TLS needs a certificate, a key and a CA file: \(missing) missing")
+            }
+            return nil
+        }
+        var settings = TLSSettings(certificateFile: certificate, keyFile: key, caFile: ca)
+        if let verify { settings.verification = verify }
+        if let checksHostName { settings.checksHostName = checksHostName }
+        return settings
     }
 
     // MARK: - Reading one setting

@@ -11,7 +11,7 @@ struct ColonyCommand: AsyncParsableCommand {
         abstract: "Erlang-compatible distributed nodes in Swift.",
         subcommands: [
             DemoCommand.self, NodeCommand.self, DashboardCommand.self, HealthCommand.self, PingCommand.self,
-            NamesCommand.self,
+            NamesCommand.self, TLSInitCommand.self,
             SampleCommand.self,
             DemoMemberCommand.self,
         ],

@@ -21,7 +21,7 @@ struct DashboardCommand: AsyncParsableCommand {
         let settings = try await options.settings(defaultName: "colony_dashboard")
         LogFormat(rawValue: settings.logFormat)?.bootstrap(
             level: Logger.Level(rawValue: settings.logLevel) ?? .info, node: settings.nodeName)
-        let node = try await Node.start(settings.nodeConfiguration)
+        let node = try await Node.start(NodeOptions.configuration(of: settings))
         for peer in connect {
             say("connect \(peer): \(await node.connect(to: Atom(peer)))")
         }

@@ -30,6 +30,7 @@ struct HealthCommand: AsyncParsableCommand {
         configuration.hidden = true
         configuration.epmdPort = settings.epmdPort
         configuration.usesEPMD = settings.usesEPMD
+        configuration.transport = settings.transport
         configuration.startsEPMDServer = false
         if !settings.usesEPMD {
             // Dial the cluster's fixed port; listen anywhere (the node itself holds that port).

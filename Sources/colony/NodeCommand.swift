@@ -5,6 +5,7 @@ import ColonyConfiguration
 import ColonyGroups
 import ColonyLogging
 import ColonyMetrics
+import ColonyTLS
 import ColonyTelemetry
 import ErlangTerm
 import Foundation
@@ -81,6 +82,14 @@ struct NodeOptions: ParsableArguments {
     var storeDir: String?
     @Option(help: "disc (a voter, on disk; default) or ram (a non-voting copy) (COLONY_STORE_COPY).")
     var storeCopy: String?
+    @Option(help: "Distribution over TLS: this node's certificate, PEM (COLONY_TLS_CERTFILE).")
+    var tlsCertfile: String?
+    @Option(help: "The private key of --tls-certfile, PEM (COLONY_TLS_KEYFILE).") var tlsKeyfile: String?
+    @Option(help: "The CA bundle peers' certificates must chain to, PEM (COLONY_TLS_CACERTFILE).")
+    var tlsCacertfile: String?
+    @Option(help: "peer (default: both sides verify) or none (COLONY_TLS_VERIFY).") var tlsVerify: String?
+    @Flag(help: "A peer's certificate must name the host of its node name (COLONY_TLS_SERVER_NAME_CHECK).")
+    var tlsServerNameCheck = false
     @Option(help: "Log format: text or json (COLONY_LOG_FORMAT).") var logFormat: String?
     @Option(help: "Lowest level logged (COLONY_LOG_LEVEL; default info).") var logLevel: String?
 
@@ -131,6 +140,11 @@ struct NodeOptions: ParsableArguments {
         if let storeVoters { flags[Setting.storeVoters.flag] = storeVoters }
         if let storeDir { flags[Setting.storeDirectory.flag] = storeDir }
         if let storeCopy { flags[Setting.storeCopy.flag] = storeCopy }
+        if let tlsCertfile { flags[Setting.tlsCertificateFile.flag] = tlsCertfile }
+        if let tlsKeyfile { flags[Setting.tlsKeyFile.flag] = tlsKeyfile }
+        if let tlsCacertfile { flags[Setting.tlsCAFile.flag] = tlsCacertfile }
+        if let tlsVerify { flags[Setting.tlsVerify.flag] = tlsVerify }
+        if tlsServerNameCheck { flags[Setting.tlsServerNameCheck.flag] = "true" }
         if let logFormat { flags[Setting.logFormat.flag] = logFormat }
         if let logLevel { flags[Setting.logLevel.flag] = logLevel }
         return flags
@@ -149,9 +163,21 @@ struct NodeOptions: ParsableArguments {
         }
     }
 
-    /// The node's configuration (see ``settings(defaultName:)``).
+    /// The node's configuration (see ``settings(defaultName:)``), with its TLS transport when TLS
+    /// is set.
     func configuration(defaultName: String) async throws -> NodeConfiguration {
-        try await settings(defaultName: defaultName).nodeConfiguration
+        try Self.configuration(of: await settings(defaultName: defaultName))
+    }
+
+    /// `settings`' configuration with its TLS transport; a certificate file that cannot be used
+    /// stops the command with a message naming it (exit status 2).
+    static func configuration(of settings: ColonySettings) throws -> NodeConfiguration {
+        do {
+            return try settings.nodeConfigurationWithTransport()
+        } catch {
+            FileHandle.standardError.write(Data("colony: TLS: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
     }
 }
 
@@ -182,7 +208,9 @@ struct NodeCommand: AsyncParsableCommand {
                         say("metrics on http://\(host):\(bound)/metrics")
                     }))
         }
-        var configuration = settings.nodeConfiguration
+        var configuration = try NodeOptions.configuration(of: settings)
+        let reloader = (configuration.transport as? TLSTransport).map { TLSReloader(transport: $0) }
+        defer { reloader?.stop() }
         if let endpoint = settings.otlpEndpoint {
             // Spans of calls and rpc, exported in batches by a service beside the node.
             let otlp = try ColonyOTLP.tracing(serviceName: settings.nodeName, endpoint: endpoint)

@@ -29,9 +29,16 @@ extension Distribution {
                 initiating: handshake, to: peer.name, challenge: UInt32.random(in: 0...UInt32.max))
             let timeout = configuration.setupTimeout.timeAmount
             let logger = self.logger
+            let transport = configuration.transport
             let channel = try await ClientBootstrap(group: group)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connectTimeout(timeout)
+                .channelInitializer { channel in
+                    guard let transport else { return channel.eventLoop.makeSucceededVoidFuture() }
+                    return channel.eventLoop.makeCompletedFuture {
+                        try transport.prepareOutbound(channel, peerHost: host)
+                    }
+                }
                 .connect(host: host, port: port).get()
             let result = try await channel.eventLoop.flatSubmit {
                 do {
@@ -43,6 +50,10 @@ extension Distribution {
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)
                 }
+            }.flatMapErrorThrowing { error throws -> DistributionConnection in
+                // A refused or failed connection is closed here, not left open and idle.
+                channel.close(promise: nil)
+                throw error
             }.get()
             return result
         } catch let failure as HandshakeFailure
@@ -64,6 +75,16 @@ extension Distribution {
             timeout: timeout,
             acceptance: .immediate { [weak self] request in
                 guard let self else { return .notAllowed }
+                if let channel, let transport = self.configuration?.transport {
+                    // The transport may refuse the name the peer gives (a TLS certificate for
+                    // another host): the peer is told `not_allowed` before anything is set up.
+                    do {
+                        try transport.authorize(channel, peerName: request.peerName)
+                    } catch {
+                        self.logger.warning("refusing \(request.peerName): \(error)")
+                        return .notAllowed
+                    }
+                }
                 // Not yet authenticated: its name is looked up, never interned. A name with no
                 // atom yet has no connection and no attempt under way.
                 let peer = Atom(existing: request.peerName)
@@ -87,7 +108,8 @@ extension Distribution {
             alive: .immediate { [weak self] peerName in
                 guard let self, let peer = Atom(existing: peerName) else { return true }
                 return self.state.withLock { $0.connections[peer] == nil && ($0.accepting[peer]?.isEmpty ?? true) }
-            })
+            },
+            framing: configuration?.transport?.handshakeFraming ?? .twoByteLength)
     }
 
     /// Records a handshake from `peer` that this node accepts, until its channel is installed or
@@ -109,6 +131,7 @@ extension Distribution {
     /// Runs on the channel's event loop, before any distribution frame is read.
     func install(channel: any Channel, result: HandshakeResult) throws -> DistributionConnection {
         guard let configuration, let node else { throw NodeError.listen("the node is stopping") }
+        let transportDescription = configuration.transport?.describe(channel)
         // Authenticated now; its name still counts against the cap on atoms made from input.
         guard let peer = Atom(input: result.peerName) else {
             throw NodeError.listen("refused \(result.peerName): the atom table's input limit is reached")
@@ -121,7 +144,11 @@ extension Distribution {
         let (replaced, lost) = state.withLock { state -> (DistributionConnection?, Set<PID>) in
             state.routes.open(SignalRoute(connection: connection.id))
             defer { state.connections[peer] = connection }
+            if let transportDescription {
+                state.transportDescriptions[ObjectIdentifier(connection)] = transportDescription
+            }
             guard let replaced = state.connections[peer] else { return (nil, []) }
+            state.transportDescriptions[ObjectIdentifier(replaced)] = nil
             // The new connection's peer proves again that it runs Colony (peer-list exchange).
             state.colonyPeers.remove(peer)
             return (replaced, state.routes.close(SignalRoute(connection: replaced.id)) ?? [])
@@ -147,6 +174,7 @@ extension Distribution {
         } catch {
             state.withLock { state in
                 _ = state.routes.close(SignalRoute(connection: connection.id))
+                state.transportDescriptions[ObjectIdentifier(connection)] = nil
                 if state.connections[peer] === connection { state.connections[peer] = nil }
             }
             tellWatchers(

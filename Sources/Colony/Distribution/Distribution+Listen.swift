@@ -17,6 +17,7 @@ extension Distribution {
             .childChannelInitializer { [weak self] channel in
                 guard let self else { return channel.eventLoop.makeFailedFuture(NodeError.listen("stopped")) }
                 do {
+                    try configuration.transport?.prepareInbound(channel)
                     let machine = HandshakeStateMachine(
                         accepting: handshake, challenge: UInt32.random(in: 0...UInt32.max))
                     let future = try HandshakeHandler.install(
@@ -52,6 +53,7 @@ extension Distribution: DistributionConnectionDelegate {
         let route = SignalRoute(connection: connection.id)
         let (wasCurrent, dependents) = state.withLock { state -> (Bool, Set<PID>) in
             let dependents = state.routes.close(route) ?? []
+            state.transportDescriptions[ObjectIdentifier(connection)] = nil
             guard state.connections[peer] === connection else { return (false, dependents) }
             state.connections[peer] = nil
             state.colonyPeers.remove(peer)

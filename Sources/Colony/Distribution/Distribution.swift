@@ -28,6 +28,9 @@ final class Distribution: Sendable {
         var handshake: HandshakeConfiguration?
         /// Connected peers known to be Colony nodes (they asked for or sent a peer list).
         var colonyPeers: Set<Atom> = []
+        /// What the transport said of each connection when it was installed (TLS version, peer
+        /// certificate), by connection.
+        var transportDescriptions: [ObjectIdentifier: String] = [:]
     }
 
     /// Everything EPMD-related a running node holds on to.
@@ -145,12 +148,20 @@ final class Distribution: Sendable {
     /// Whether the node has started and is not stopping.
     var isRunning: Bool { state.withLock { $0.node != nil && !$0.stopping } }
 
-    /// Every connected peer, with whether it is hidden.
-    var peers: [(name: Atom, hidden: Bool)] {
+    /// Every connected peer, with whether it is hidden and what carries its connection.
+    var peers: [(name: Atom, hidden: Bool, transport: String)] {
         state.withLock { state in
-            state.connections.map { ($0.key, !$0.value.handshake.isPublished) }
+            state.connections.map {
+                (
+                    $0.key, !$0.value.handshake.isPublished,
+                    state.transportDescriptions[ObjectIdentifier($0.value)] ?? "tcp"
+                )
+            }
         }
     }
+
+    /// What carries this node's distribution: `tcp` or the transport's name.
+    var transportName: String { configuration?.transport?.name ?? "tcp" }
 
     // MARK: - Events
 

@@ -42,6 +42,9 @@ public struct NodeConfiguration: Sendable {
     public var maximumFragmentBytesPerNode = 256 << 20
     /// How long a connection attempt may take, handshake included (OTP's `net_setuptime`, 7 s).
     public var setupTimeout: Duration = .seconds(7)
+    /// What carries distribution connections; `nil`, the default, is plain TCP. `TLSTransport`
+    /// (module `ColonyTLS`) is TLS, interoperable with OTP's `-proto_dist inet_tls`.
+    public var transport: (any DistributionTransport)?
     /// The tracer for GenServer calls and rpc (see ``ColonyTracer``); `nil`, the default, traces
     /// nothing.
     public var tracer: ColonyTracer?

@@ -37,11 +37,14 @@ extension Node {
                 pid: Self.local(entry.process.pid), name: registeredName(of: entry.process.pid)?.name,
                 mailbox: entry.waiting, queuedBytes: entry.bytes)
         }
-        let peers = distribution.peers.map { NodeSnapshot.Peer(name: $0.name.name, hidden: $0.hidden) }
+        let peers = distribution.peers.map {
+            NodeSnapshot.Peer(name: $0.name.name, hidden: $0.hidden, transport: $0.transport)
+        }
         return NodeSnapshot(
             name: name.name, takenAt: Int64((Date().timeIntervalSince1970 * 1000).rounded()),
             processCount: processes.count, connections: peers.sorted { $0.name < $1.name }, topProcesses: top,
-            supervision: await supervisionTrees(timeout: supervisorTimeout), events: recentEvents())
+            supervision: await supervisionTrees(timeout: supervisorTimeout), events: recentEvents(),
+            transport: distribution.transportName)
     }
 
     /// The supervision trees: each supervisor that no local supervisor supervises, with its

@@ -11,6 +11,9 @@ public struct NodeSnapshot: Sendable, Codable, Hashable {
     public var processCount: Int
     /// The connected nodes.
     public var connections: [Peer]
+    /// What carries the node's distribution: `tcp`, or its transport's name (`tls`); `nil` from a
+    /// node that does not say.
+    public var transport: String?
     /// The processes with the most messages waiting (then the most bytes queued), at most the
     /// number asked for.
     public var topProcesses: [ProcessSummary]
@@ -25,19 +28,24 @@ public struct NodeSnapshot: Sendable, Codable, Hashable {
         public var name: String
         /// Whether the peer is hidden (not in `nodes()`).
         public var hidden: Bool
+        /// What carries the connection: `tcp`, or the transport's description (`tls TLSv1.3 peer
+        /// CN=...`); `nil` from a node that does not say.
+        public var transport: String?
 
         /// A peer from its parts.
-        public init(name: String, hidden: Bool) {
+        public init(name: String, hidden: Bool, transport: String? = nil) {
             self.name = name
             self.hidden = hidden
+            self.transport = transport
         }
     }
 
     /// A snapshot from its parts.
     public init(
         name: String, takenAt: Int64, processCount: Int, connections: [Peer], topProcesses: [ProcessSummary],
-        supervision: [SupervisionNode], events: [ObservedEvent]
+        supervision: [SupervisionNode], events: [ObservedEvent], transport: String? = nil
     ) {
+        self.transport = transport
         self.name = name
         self.takenAt = takenAt
         self.processCount = processCount

@@ -1,7 +1,10 @@
 public import NIOCore
 
-/// Splits the handshake's byte stream into message bodies: each frame is a 2-byte big-endian
-/// length followed by that many bytes (`{packet, 2}` in `gen_tcp` terms).
+/// Splits the handshake's byte stream into message bodies: each frame is a big-endian length
+/// followed by that many bytes; the length has 2 bytes over TCP (`{packet, 2}` in `gen_tcp`
+/// terms) and 4 over TLS (see ``HandshakeFraming``). A 4-byte length above
+/// ``HandshakeMessage/maximumBodyLength`` is refused with ``HandshakeDecodingError/invalidFrame(_:)``
+/// rather than buffered.
 ///
 /// After the handshake the connection switches to 4-byte frames. When the decoder is removed
 /// from the pipeline (not at end of stream), it passes any bytes it still holds on unframed, so
@@ -10,21 +13,36 @@ public struct HandshakeFrameDecoder: ByteToMessageDecoder {
     /// One frame body.
     public typealias InboundOut = ByteBuffer
 
-    /// Creates a decoder.
-    public init() {}
+    /// How the frames are prefixed.
+    public let framing: HandshakeFraming
+
+    /// Creates a decoder for frames with `framing`'s length prefix.
+    public init(framing: HandshakeFraming = .twoByteLength) {
+        self.framing = framing
+    }
+
+    /// The next complete 2-byte-prefixed frame's body, consumed from `buffer` with its length
+    /// prefix; `nil` (consuming nothing) when `buffer` does not hold a complete frame yet.
+    public static func nextFrame(from buffer: inout ByteBuffer) -> ByteBuffer? {
+        try? nextFrame(from: &buffer, framing: .twoByteLength)
+    }
 
     /// The next complete frame's body, consumed from `buffer` with its length prefix; `nil`
-    /// (consuming nothing) when `buffer` does not hold a complete frame yet.
-    public static func nextFrame(from buffer: inout ByteBuffer) -> ByteBuffer? {
-        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self),
-            buffer.readableBytes >= 2 + Int(length)
-        else { return nil }
-        buffer.moveReaderIndex(forwardBy: 2)
-        return buffer.readSlice(length: Int(length))
+    /// (consuming nothing) when `buffer` does not hold a complete frame yet. Throws when a 4-byte
+    /// prefix announces more than ``HandshakeMessage/maximumBodyLength`` bytes.
+    public static func nextFrame(from buffer: inout ByteBuffer, framing: HandshakeFraming) throws -> ByteBuffer? {
+        guard let length = framing.announcedLength(in: buffer) else { return nil }
+        guard length <= HandshakeMessage.maximumBodyLength else {
+            throw HandshakeDecodingError.invalidFrame(
+                "a frame of \(length) bytes, more than the handshake's \(HandshakeMessage.maximumBodyLength)")
+        }
+        guard buffer.readableBytes >= framing.prefixLength + length else { return nil }
+        buffer.moveReaderIndex(forwardBy: framing.prefixLength)
+        return buffer.readSlice(length: length)
     }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let frame = Self.nextFrame(from: &buffer) else { return .needMoreData }
+        guard let frame = try Self.nextFrame(from: &buffer, framing: framing) else { return .needMoreData }
         context.fireChannelRead(Self.wrapInboundOut(frame))
         return .continue
     }
@@ -34,7 +52,7 @@ public struct HandshakeFrameDecoder: ByteToMessageDecoder {
     {
         if seenEOF {
             // End of stream: deliver the complete frames; a partial one can never complete.
-            while let frame = Self.nextFrame(from: &buffer) {
+            while let frame = try Self.nextFrame(from: &buffer, framing: framing) {
                 context.fireChannelRead(Self.wrapInboundOut(frame))
             }
             buffer.moveReaderIndex(to: buffer.writerIndex)

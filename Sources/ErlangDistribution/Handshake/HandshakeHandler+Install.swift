@@ -20,7 +20,7 @@ extension HandshakeHandler {
         logger: Logger = Logger(label: "colony.distribution.handshake")
     ) throws -> EventLoopFuture<HandshakeResult> {
         let promise = channel.eventLoop.makePromise(of: HandshakeResult.self)
-        let decoder = ByteToMessageHandler(HandshakeFrameDecoder())
+        let decoder = ByteToMessageHandler(HandshakeFrameDecoder(framing: options.framing))
         let handler = HandshakeHandler(
             machine: machine, options: options, logger: logger, promise: promise, frameDecoder: decoder)
         let pipeline = channel.pipeline.syncOperations

@@ -30,16 +30,21 @@ public final class HandshakeHandler: ChannelInboundHandler, RemovableChannelHand
         /// Initiator: the peer says it is already connected to this node; answer `true` when this
         /// node's old connection is stale (it would not be dialling otherwise, so the default).
         public var alive: HandshakeCallback<String, Bool>
+        /// How messages are framed: 2-byte lengths over TCP, 4-byte lengths over TLS.
+        public var framing: HandshakeFraming
 
-        /// Options; by default every peer is allowed and `alive` is answered `true`.
+        /// Options; by default every peer is allowed, `alive` is answered `true`, and frames have
+        /// TCP's 2-byte lengths.
         public init(
             timeout: TimeAmount = .seconds(7),
             acceptance: HandshakeCallback<AcceptanceRequest, AcceptanceDecision> = .always(.allowed),
-            alive: HandshakeCallback<String, Bool> = .always(true)
+            alive: HandshakeCallback<String, Bool> = .always(true),
+            framing: HandshakeFraming = .twoByteLength
         ) {
             self.timeout = timeout
             self.acceptance = acceptance
             self.alive = alive
+            self.framing = framing
         }
     }
 
@@ -132,7 +137,7 @@ public final class HandshakeHandler: ChannelInboundHandler, RemovableChannelHand
             switch directive {
             case .send(let message):
                 var buffer = context.channel.allocator.buffer(capacity: 64)
-                message.encodeFrame(into: &buffer)
+                message.encodeFrame(into: &buffer, framing: options.framing)
                 logger.trace("handshake send", metadata: ["message": "\(message)"])
                 let promise = context.eventLoop.makePromise(of: Void.self)
                 context.write(wrapOutboundOut(buffer), promise: promise)

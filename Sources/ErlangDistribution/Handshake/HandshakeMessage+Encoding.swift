@@ -1,7 +1,8 @@
 public import NIOCore
 
 extension HandshakeMessage {
-    /// The largest message body a 2-byte length prefix can describe.
+    /// The largest message body a 2-byte length prefix can describe; also the largest accepted
+    /// inside a 4-byte prefix, since no handshake message comes near it.
     public static let maximumBodyLength = Int(UInt16.max)
 
     /// Writes the message body (tag and fields, no length prefix) to `buffer`.
@@ -41,14 +42,14 @@ extension HandshakeMessage {
         }
     }
 
-    /// Writes the message as a handshake frame: a 2-byte big-endian length, then the body.
-    public func encodeFrame(into buffer: inout ByteBuffer) {
-        let lengthIndex = buffer.writerIndex
-        buffer.writeInteger(UInt16(0))
+    /// Writes the message as a handshake frame: its length prefix (2 bytes over TCP, 4 over TLS;
+    /// see ``HandshakeFraming``), then the body.
+    public func encodeFrame(into buffer: inout ByteBuffer, framing: HandshakeFraming = .twoByteLength) {
+        let lengthIndex = framing.writePlaceholder(into: &buffer)
         encode(into: &buffer)
-        let length = buffer.writerIndex - lengthIndex - 2
+        let length = buffer.writerIndex - lengthIndex - framing.prefixLength
         precondition(length <= Self.maximumBodyLength, "handshake message of \(length) bytes")
-        buffer.setInteger(UInt16(length), at: lengthIndex)
+        framing.patch(length, at: lengthIndex, in: &buffer)
     }
 
     /// The message body in a new buffer.
