@@ -36,6 +36,11 @@ struct TLSContexts: Sendable {
             configuration.certificateVerification = verification
             configuration.minimumTLSVersion = settings.minimumVersion.nioVersion
             configuration.maximumTLSVersion = settings.maximumVersion.nioVersion
+            // A closed distribution connection must end at once, as over TCP: the peer learns of
+            // the disconnect from the socket closing, and OTP does not answer close_notify before
+            // the socket goes. Waiting NIOSSL's default 5 s for that answer left an Erlang peer
+            // holding the old connection, so a reconnect waited out net_setuptime.
+            configuration.shutdownTimeout = .milliseconds(100)
         }
         var server = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))

@@ -114,10 +114,15 @@ extension Node {
     }
 
     /// Closes the connection to `node` (`disconnect_node/1`); `false` when not connected.
+    ///
+    /// Returns once the connection is gone (its links and monitors broken, `nodedown` sent), as
+    /// OTP's does, so that a send or ping right after it dials anew instead of using the
+    /// connection being closed (which takes a moment over TLS: its close_notify goes first).
     @discardableResult
     public func disconnect(_ node: Atom) async -> Bool {
         guard let connection = distribution.openConnection(to: node) else { return false }
         connection.close(reason: .disconnect)
+        try? await connection.channel.closeFuture.get()
         return true
     }
 

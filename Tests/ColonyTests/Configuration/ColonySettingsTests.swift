@@ -1,4 +1,5 @@
 import ColonyConfiguration
+import ColonyTLS
 import ColonyTestSupport
 import Foundation
 import Testing
@@ -99,6 +100,11 @@ struct ColonySettingsTests {
             (["--split-brain-action": "pray"], [:], "cluster.split_brain_action \"pray\"", "shutdown or wait"),
             (["--probe-interval": "-1"], [:], "cluster.probe_interval", "milliseconds"),
             (["--split-brain": "down-all", "--probe-interval": "0"], [:], "cluster.probe_interval", "membership view"),
+            (["--tls-certfile": "a.pem"], [:], "tls.certfile", "--tls-keyfile, --tls-cacertfile missing"),
+            (
+                ["--tls-certfile": "a.pem", "--tls-keyfile": "a.key", "--tls-cacertfile": "ca.pem"],
+                ["COLONY_TLS_VERIFY": "maybe"], "tls.verify \"maybe\"", "peer or none"
+            ),
         ]
         for (flags, environment, named, why) in cases {
             do {
@@ -123,6 +129,34 @@ struct ColonySettingsTests {
         } catch {
             #expect(error.description.contains("/nonexistent/colony.json"), "\(error)")
         }
+    }
+
+    @Test("TLS settings: three files turn it on, verify and the host-name check from flags or environment")
+    func tls() async throws {
+        let plain = try await ColonySettings.load(flags: [:], environment: [:])
+        #expect(plain.tls == nil)
+        let settings = try await ColonySettings.load(
+            flags: [
+                "--tls-certfile": "/c/node.pem", "--tls-keyfile": "/c/node.key", "--tls-server-name-check": "true",
+            ],
+            environment: ["COLONY_TLS_CACERTFILE": "/c/ca.pem", "COLONY_TLS_VERIFY": "none"])
+        let tls = try #require(settings.tls)
+        #expect(tls.certificateFile == "/c/node.pem" && tls.keyFile == "/c/node.key" && tls.caFile == "/c/ca.pem")
+        #expect(tls.verification == .none)
+        #expect(tls.checksHostName)
+        #expect(settings.sources[.tlsCAFile] == .environment("COLONY_TLS_CACERTFILE"))
+    }
+
+    @Test("colony node with an unreadable certificate file stops with the file named and status 2")
+    func unreadableCertificate() async throws {
+        let outcome = try await ExternalProcess.run(
+            try ColonyBinary.url,
+            [
+                "node", "--name", "x@127.0.0.1", "--tls-certfile", "/nonexistent/node.pem", "--tls-keyfile",
+                "/nonexistent/node.key", "--tls-cacertfile", "/nonexistent/ca.pem",
+            ], timeout: .seconds(30))
+        #expect(outcome.status == 2, "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("/nonexistent/node.pem"), "\(outcome.standardError)")
     }
 
     @Test("colony node refuses an invalid setting with the message and status 2")

@@ -151,6 +151,8 @@ enum InteropErlangSource {
             roundtrip(EchoPid, {EchoName, EchoNode});
         command({gen_call, Server, Request}) ->
             gen_server:call(Server, Request, 5000);
+        command({rpc, Node, Module, Function, Arguments}) ->
+            rpc:call(Node, Module, Function, Arguments, 5000);
         command(capture_call) ->
             %% A process that answers one gen_server call with {ok, <<"captured">>} and keeps the
             %% request for a later {captured, Pid}.

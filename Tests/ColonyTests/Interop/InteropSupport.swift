@@ -184,12 +184,14 @@ final class InteropScope: @unchecked Sendable {
     /// Starts `erl -name NAME -setcookie COOKIE` on 127.0.0.1 with the test module loadable, running
     /// `colony_interop:main(arguments)`.
     func startErlang(
-        name: String, cookie: String, epmdPort: Int, tickTime: Int? = nil, arguments: [String]
+        name: String, cookie: String, epmdPort: Int, tickTime: Int? = nil, extraFlags: [String] = [],
+        arguments: [String]
     ) throws -> ExternalProcess {
-        var flags = [
-            "-noshell", "-noinput", "-start_epmd", "false", "-name", name, "-setcookie", cookie,
-            "-kernel", "inet_dist_use_interface", "{127,0,0,1}", "-pa", beamDirectory.path,
-        ]
+        var flags =
+            [
+                "-noshell", "-noinput", "-start_epmd", "false", "-name", name, "-setcookie", cookie,
+                "-kernel", "inet_dist_use_interface", "{127,0,0,1}", "-pa", beamDirectory.path,
+            ] + extraFlags
         if let tickTime { flags += ["-kernel", "net_ticktime", String(tickTime)] }
         flags += ["-run", InteropErlangSource.moduleName, "main"] + arguments
         let erl = ExternalProcess(
@@ -203,10 +205,10 @@ final class InteropScope: @unchecked Sendable {
     /// Starts an Erlang agent (see ``InteropErlangSource``) and waits until it is ready.
     func startAgent(
         name: String, cookie: String, epmdPort: Int, action: String = "none", colony: String,
-        tickTime: Int? = nil
+        tickTime: Int? = nil, extraFlags: [String] = []
     ) async throws -> ExternalProcess {
         let erl = try startErlang(
-            name: name, cookie: cookie, epmdPort: epmdPort, tickTime: tickTime,
+            name: name, cookie: cookie, epmdPort: epmdPort, tickTime: tickTime, extraFlags: extraFlags,
             arguments: ["agent", action, colony])
         let ready = await erl.waitForOutput("READY", timeout: .seconds(30))
         try #require(ready, "erl \(name) did not start: \(Self.describe(erl))")
@@ -242,10 +244,12 @@ final class InteropScope: @unchecked Sendable {
     }
 
     /// Starts an in-process Colony node on 127.0.0.1, registered with the EPMD at `epmdPort`.
-    func startNode(name: String, cookie: String, epmdPort: Int, tickTime: Duration = .seconds(60)) async throws
-        -> Node
-    {
+    func startNode(
+        name: String, cookie: String, epmdPort: Int, tickTime: Duration = .seconds(60),
+        transport: (any DistributionTransport)? = nil
+    ) async throws -> Node {
         var configuration = NodeConfiguration(name: name, cookie: cookie)
+        configuration.transport = transport
         configuration.epmdPort = epmdPort
         configuration.startsEPMDServer = false
         configuration.listenAddress = "127.0.0.1"
