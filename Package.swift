@@ -190,6 +190,7 @@ let package = Package(
         .target(
             name: "ColonyDemo",
             dependencies: [
+                "ColonyTLS",
                 "ErlangTerm", "ErlangDistribution", "Colony", "ColonyCluster", "ColonyDashboard", "ColonyGroups",
                 "ColonyData", "ColonyOSProcess", "ColonyStore", "ColonyRaft",
             ],

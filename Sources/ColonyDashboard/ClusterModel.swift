@@ -49,6 +49,11 @@ public struct ClusterModel: Sendable, Codable, Hashable {
         public var replicatedKeys: [ReplicatedKey]? = nil
         /// Its replica of the replicated store (Colony nodes that run one).
         public var store: StoreReplica? = nil
+        /// What carries its distribution: `tcp` or `tls` (Colony nodes).
+        public var transport: String? = nil
+        /// What carries each of its connections, by peer: `tcp`, or `tls TLSv1.3 peer CN=...`
+        /// (Colony nodes).
+        public var peerTransports: [String: String]? = nil
     }
 
     /// One node's replica of the Raft store (`colony_store:status()`).

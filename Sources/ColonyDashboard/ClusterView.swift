@@ -73,6 +73,10 @@ public struct ClusterView: Sendable {
         member.lastSeen = time
         member.processCount = snapshot.processCount
         member.connections = snapshot.connections.map(\.name)
+        member.transport = snapshot.transport
+        member.peerTransports = Dictionary(
+            snapshot.connections.compactMap { peer in peer.transport.map { (peer.name, $0) } },
+            uniquingKeysWith: { first, _ in first })
         member.topProcesses = snapshot.topProcesses
         member.supervision = snapshot.supervision
         members[snapshot.name] = member

@@ -40,6 +40,8 @@ enum DashboardPage {
           .badge { display: inline-block; padding: 0 .45em; border-radius: 4px; font-size: .8em; color: #fff; background: var(--up); }
           .badge.down { background: var(--down); } .badge.unresponsive { background: var(--unresponsive); }
           .badge.runtime { background: #5364a8; }
+          .badge.transport { background: #6b6b6b; }
+          .badge.transport.tls { background: #2f7d4f; }
           .badge.suspect, .badge.leaving { background: var(--unresponsive); } .badge.unreachable { background: var(--down); }
           table { width: 100%; border-collapse: collapse; font-size: .85em; margin-top: .4em; }
           th, td { text-align: left; padding: .15em .3em; border-bottom: 1px solid #eef0f4; }
@@ -122,7 +124,23 @@ enum DashboardPage {
           h.appendChild(el("span", {class: "badge " + node.status}, node.status));
           h.appendChild(document.createTextNode(" "));
           h.appendChild(el("span", {class: "badge runtime"}, node.runtime + (node.name === observer ? " · dashboard" : "")));
+          if (node.transport) {
+            h.appendChild(document.createTextNode(" "));
+            h.appendChild(el("span", {class: "badge transport " + node.transport, "data-transport": node.transport},
+              "distribution: " + node.transport));
+          }
           c.appendChild(h);
+          if (node.peerTransports && Object.keys(node.peerTransports).length) {
+            const d = el("div", {class: "muted transports"});
+            const peers = Object.keys(node.peerTransports).sort();
+            peers.forEach((peer, i) => {
+              if (i) d.appendChild(document.createTextNode(" · "));
+              const words = node.peerTransports[peer].split(" ");
+              d.appendChild(el("span", {"data-peer": peer, "data-peer-transport": node.peerTransports[peer],
+                title: node.peerTransports[peer]}, peer.split("@")[0] + ": " + words.slice(0, 2).join(" ")));
+            });
+            c.appendChild(d);
+          }
           const facts = [];
           if (node.processCount !== null && node.processCount !== undefined) facts.push(node.processCount + " processes");
           if (node.reason) facts.push(node.reason);

@@ -1,5 +1,6 @@
-import Colony
+public import Colony
 import ColonyOSProcess
+public import ColonyTLS
 import ErlangDistribution
 public import ErlangTerm
 public import Foundation
@@ -19,23 +20,59 @@ public final class DemoCluster: Sendable {
     private let epmd: EPMDServer
     private let members = Mutex<[Atom: OSProcess]>([:])
     private let storeVoters = Mutex<[Atom]>([])
+    /// Distribution over TLS, when the demo runs with `--tls`: a CA and a node certificate made
+    /// for this run in ``tlsDirectory``, used by every node (Colony, and Elixir through
+    /// `ssl_dist.conf`).
+    public let tls: TLSSettings?
 
     /// Makes `members` the voters of the demo's replicated store: each runs a replica of it, on
     /// disc under ``storeDirectory`` (so a member started again resumes its log).
     public func setStoreVoters(_ members: [Atom]) { storeVoters.withLock { $0 = members } }
 
-    private init(executable: URL, epmd: EPMDServer, cookie: String) {
+    private init(executable: URL, epmd: EPMDServer, cookie: String, tls: TLSSettings?) {
         self.executable = executable
         self.epmd = epmd
         self.epmdPort = epmd.port
         self.cookie = cookie
+        self.tls = tls
     }
 
     /// Starts an EPMD server on a free loopback port; members are started with ``startMember(_:)``.
-    public static func start(executable: URL) async throws -> DemoCluster {
-        let epmd = try await EPMDServer.start(host: "127.0.0.1", port: 0)
+    /// With `tls`, first makes the run's CA and certificate in ``tlsDirectory``.
+    public static func start(executable: URL, tls: Bool = false) async throws -> DemoCluster {
         let cookie = "demo_" + (0..<16).map { _ in String(Int.random(in: 0..<36), radix: 36) }.joined()
-        return DemoCluster(executable: executable, epmd: epmd, cookie: cookie)
+        let settings: TLSSettings?
+        if tls {
+            var made = try TLSClusterFiles.create(
+                in: tlsDirectory(cookie), hosts: ["127.0.0.1", "localhost"], commonName: "colony demo node", days: 2)
+            made.checksHostName = true
+            settings = made
+        } else {
+            settings = nil
+        }
+        let epmd = try await EPMDServer.start(host: "127.0.0.1", port: 0)
+        return DemoCluster(executable: executable, epmd: epmd, cookie: cookie, tls: settings)
+    }
+
+    /// Where the run's TLS files are (removed by ``stopAll()``).
+    public var tlsDirectory: URL { Self.tlsDirectory(cookie) }
+
+    private static func tlsDirectory(_ cookie: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("colony-demo-\(cookie)-tls")
+    }
+
+    /// The `ssl_dist.conf` that lets an Erlang or Elixir node join the TLS demo.
+    public var erlangTLSOptionsFile: URL { tlsDirectory.appendingPathComponent("ssl_dist.conf") }
+
+    /// The `erl` flags that make an Erlang or Elixir node speak the demo's distribution: empty
+    /// over TCP.
+    public var erlangDistributionFlags: String {
+        tls == nil ? "" : "-proto_dist inet_tls -ssl_dist_optfile \(erlangTLSOptionsFile.path)"
+    }
+
+    /// `configuration` with the demo's transport (TLS or none).
+    public func configure(_ configuration: inout NodeConfiguration) throws {
+        if let tls { configuration.transport = try TLSTransport(settings: tls) }
     }
 
     /// Starts the member `name` and waits (at most 30 s) until it says it is ready.
@@ -45,6 +82,11 @@ public final class DemoCluster: Sendable {
             "demo-member", "--name", name.name, "--cookie", cookie, "--epmd-port", String(epmdPort),
             "--parent", String(ProcessInfo.processInfo.processIdentifier), "--gossip-port", String(gossipPort),
         ]
+        if let tls {
+            arguments += [
+                "--tls-certfile", tls.certificateFile, "--tls-keyfile", tls.keyFile, "--tls-cacertfile", tls.caFile,
+            ]
+        }
         let voters = storeVoters.withLock { $0 }
         if voters.contains(name) {
             arguments += [
@@ -74,7 +116,7 @@ public final class DemoCluster: Sendable {
             name, executable: elixir,
             arguments: [
                 "--name", name.name, "--cookie", cookie, "--erl",
-                "-start_epmd false -kernel inet_dist_use_interface {127,0,0,1}", script.path,
+                "-start_epmd false -kernel inet_dist_use_interface {127,0,0,1} \(erlangDistributionFlags)", script.path,
             ],
             environment: environment, timeout: .seconds(60))
     }
@@ -157,6 +199,7 @@ public final class DemoCluster: Sendable {
         for child in children { child.waitUntilExit() }
         try? FileManager.default.removeItem(at: elixirScript)
         try? FileManager.default.removeItem(at: storeDirectory)
+        if tls != nil { try? FileManager.default.removeItem(at: tlsDirectory) }
         await epmd.stop()
     }
 

@@ -22,6 +22,8 @@ public struct DemoRunner: Sendable {
         /// The dashboard's port (0: any free one; a taken port falls back to any), or `nil` for
         /// no dashboard.
         public var dashboardPort: Int?
+        /// Whether every node speaks distribution over TLS (with certificates made for the run).
+        public var tls = false
 
         /// Options for a demo whose members run `executable`.
         public init(executable: URL) {
@@ -75,10 +77,13 @@ public struct DemoRunner: Sendable {
 
     /// Starts the cluster and runs every scenario; stops at the first failure.
     public func run(onClusterStarted: @Sendable (DemoCluster) -> Void = { _ in }) async throws -> Session {
-        let cluster = try await DemoCluster.start(executable: options.executable)
+        let cluster = try await DemoCluster.start(executable: options.executable, tls: options.tls)
         onClusterStarted(cluster)
         say("Colony demo: \(options.members.count) nodes as OS processes on this machine")
         say("  EPMD on 127.0.0.1:\(cluster.epmdPort), cookie \(cluster.cookie) (generated)")
+        if cluster.tls != nil {
+            say("  distribution over TLS, both sides verified; CA and certificates in \(cluster.tlsDirectory.path)")
+        }
         let node: Node
         var elixirNode: Atom?
         var dashboard: DashboardServer?
@@ -98,6 +103,7 @@ public struct DemoRunner: Sendable {
             configuration.epmdPort = cluster.epmdPort
             configuration.startsEPMDServer = false
             configuration.listenAddress = "127.0.0.1"
+            try cluster.configure(&configuration)
             node = try await Node.start(configuration)
             // Global names before any connection, as OTP's global runs from boot: a peer syncs
             // its names with a node whose name server was there at nodeup.

@@ -62,7 +62,17 @@ extension DemoScenario {
         }
         try context.check(
             others.allSatisfy { peers.listElements?.contains($0) == true }, "\(context.members[0]) sees \(peers)")
-        return "nodeup for \(context.members.map(\.name).joined(separator: ", ")); \(context.members[0]) sees \(peers)"
+        var transport = ""
+        if context.cluster.tls != nil {
+            // Over TLS, every connection this node has says so, with the version negotiated.
+            let connections = await context.node.snapshot().connections
+            let plain = connections.filter { !($0.transport?.hasPrefix("tls TLSv1.") ?? false) }
+            try context.check(plain.isEmpty, "connections not over TLS: \(plain.map(\.name))")
+            transport =
+                "; every connection over TLS (\(connections.first?.transport?.split(separator: " ").dropFirst().first ?? "?"))"
+        }
+        return
+            "nodeup for \(context.members.map(\.name).joined(separator: ", ")); \(context.members[0]) sees \(peers)\(transport)"
     }
 
     /// Messages by `{name, node}` and by pid, to each member's `echo` (and the Elixir node's),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Colony
 import ColonyCluster
 import ColonyDemo
+import ColonyTLS
 import Dispatch
 import ErlangTerm
 import Foundation
@@ -28,6 +29,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Do not serve the dashboard.")
     var noDashboard = false
 
+    @Flag(help: "Run every node's distribution over TLS, with a CA and certificates made for the run.")
+    var tls = false
+
     @Option(help: .hidden) var failScenario: String?
 
     func run() async throws {
@@ -39,6 +43,7 @@ struct DemoCommand: AsyncParsableCommand {
         var options = DemoRunner.Options(executable: try Self.executable())
         options.failing = failScenario
         options.dashboardPort = noDashboard ? nil : dashboardPort
+        options.tls = tls
         if elixir {
             if let path = Self.onPath("elixir") {
                 options.elixir = path
@@ -73,6 +78,7 @@ struct DemoCommand: AsyncParsableCommand {
         say("The cluster keeps running: \(names) and \(session.node.name), cookie \(session.cluster.cookie).")
         say(
             "Join it from Elixir: ERL_EPMD_PORT=\(session.cluster.epmdPort) iex --name you@127.0.0.1 --cookie \(session.cluster.cookie)"
+                + (session.cluster.tls == nil ? "" : " --erl \"\(session.cluster.erlangDistributionFlags)\"")
         )
         if let dashboard = session.dashboard { say("Dashboard: \(dashboard.url)") }
         say("Press Ctrl-C to stop it.")
@@ -106,6 +112,9 @@ struct DemoMemberCommand: AsyncParsableCommand {
     @Option(help: "Find the other members by gossip on 127.0.0.1 at this UDP port.") var gossipPort: Int?
     @Option(help: "The voters of the demo's replicated store, comma-separated.") var storeVoters: String?
     @Option(help: "Where this member keeps its store replica.") var storeDir: String?
+    @Option(help: "Distribution over TLS: the certificate.") var tlsCertfile: String?
+    @Option(help: "Distribution over TLS: the key.") var tlsKeyfile: String?
+    @Option(help: "Distribution over TLS: the CA bundle.") var tlsCacertfile: String?
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -118,6 +127,11 @@ struct DemoMemberCommand: AsyncParsableCommand {
         configuration.epmdPort = epmdPort
         configuration.startsEPMDServer = false
         configuration.listenAddress = "127.0.0.1"
+        if let tlsCertfile, let tlsKeyfile, let tlsCacertfile {
+            var tls = TLSSettings(certificateFile: tlsCertfile, keyFile: tlsKeyfile, caFile: tlsCacertfile)
+            tls.checksHostName = true
+            configuration.transport = try TLSTransport(settings: tls)
+        }
         let node = try await Node.start(configuration)
         DemoMember.registerFunctions(on: node)
         let store = storeVoters.map { voters in

@@ -13,7 +13,8 @@ struct DashboardBrowserTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "colony-dashboard-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let demo = ExternalProcess(executable: try ColonyBinary.url, arguments: ["demo", "--dashboard-port", "0"])
+        let demo = ExternalProcess(
+            executable: try ColonyBinary.url, arguments: ["demo", "--tls", "--dashboard-port", "0"])
         try demo.start()
         defer {
             // The demo kills its members when it gets SIGTERM; SIGKILL if it lingers.
@@ -44,6 +45,13 @@ struct DashboardBrowserTests {
                 // The store scenario's table and every replica's role and commit index; one leads.
                 && members.allSatisfy { statuses["table:\($0):cache"] == "yes" && statuses["store:\($0)"] != nil }
                 && members.count { statuses["store:\($0)"]?.hasPrefix("leader@") == true } == 1
+                // The demo runs over TLS: each card says so, and so does each connection.
+                && members.allSatisfy { statuses["transport:\($0)"] == "tls" }
+                && members.allSatisfy { member in
+                    members.allSatisfy { peer in
+                        peer == member || statuses["peer:\(member):\(peer)"]?.hasPrefix("tls TLSv1.") == true
+                    }
+                }
         }
         let seen = allUp == nil ? try await Self.statuses(browser) : [:]
         try #require(allUp != nil, "the page never showed every member up in every view: \(seen)")
@@ -91,6 +99,8 @@ struct DashboardBrowserTests {
               for (const r of e.querySelectorAll('[data-replicated-key]')) out['key:' + e.dataset.node + ':' + r.dataset.replicatedKey] = r.dataset.replicatedValue;
               for (const t of e.querySelectorAll('table.store')) out['store:' + e.dataset.node] = t.dataset.storeRole + '@' + t.dataset.storeCommit;
               for (const r of e.querySelectorAll('[data-store-table]')) out['table:' + e.dataset.node + ':' + r.dataset.storeTable] = 'yes';
+              for (const b of e.querySelectorAll('[data-transport]')) out['transport:' + e.dataset.node] = b.dataset.transport;
+              for (const r of e.querySelectorAll('[data-peer-transport]')) out['peer:' + e.dataset.node + ':' + r.dataset.peer] = r.dataset.peerTransport;
             }
             out['live'] = document.getElementById('live').className;
             return out;

@@ -24,12 +24,24 @@ struct ColonyDemoTests {
         try Self.expectNothingLeft(output)
     }
 
-    @Test("--elixir adds an Elixir node to the messaging and rpc scenarios", .timeLimit(.minutes(3)))
-    func demoWithElixir() async throws {
+    @Test(
+        "--tls --elixir: the whole demo over TLS, an Elixir node (inet_tls) in messaging and rpc",
+        .timeLimit(.minutes(3)))
+    func demoWithElixirOverTLS() async throws {
         let outcome = try await ExternalProcess.run(
-            try ColonyBinary.url, ["demo", "--no-wait", "--elixir", "--no-dashboard"], timeout: .seconds(150))
+            try ColonyBinary.url, ["demo", "--no-wait", "--tls", "--elixir", "--no-dashboard"], timeout: .seconds(150))
         let output = outcome.standardOutput
         #expect(outcome.status == 0 && !outcome.timedOut, "\(output)\n\(outcome.standardError)")
+        #expect(output.contains("All 12 scenarios passed."), "\(output)")
+        #expect(output.contains("distribution over TLS, both sides verified"), "\(output)")
+        #expect(output.contains("every connection over TLS (TLSv1."), "\(output)")
+        let directory = output.split(separator: "\n").first { $0.contains("CA and certificates in ") }
+            .map { String($0.split(separator: " ").last ?? "") }
+        if let directory {
+            #expect(!FileManager.default.fileExists(atPath: directory), "the demo's TLS files are removed")
+        } else {
+            Issue.record("no TLS directory printed:\n\(output)")
+        }
         #expect(output.contains("started 'demo_ex@127.0.0.1', an Elixir node"), "\(output)")
         #expect(output.contains("40 messages by name came back in order; 4 echoes answered by pid"), "\(output)")
         #expect(output.contains("square(11) = 121 on 'demo_ex@127.0.0.1'"), "\(output)")
