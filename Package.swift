@@ -222,7 +222,7 @@ let package = Package(
             name: "colony-bench",
             dependencies: [
                 "ErlangTerm", "Colony", "ErlangDistribution", "ColonyMetrics", "ColonyGroups", "ColonyData",
-                "ColonyStore",
+                "ColonyStore", "ColonyTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

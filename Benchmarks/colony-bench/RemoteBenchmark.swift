@@ -1,5 +1,6 @@
 import Colony
 import ColonyMetrics
+import ColonyTLS
 import ErlangDistribution
 import ErlangTerm
 import Foundation
@@ -45,8 +46,16 @@ enum RemoteBenchmark {
     /// runs both its connections and its processes.
     /// COLONY_BENCH_METRICS=off runs without metrics, =prometheus with a Prometheus registry
     /// bootstrapped (as `colony node --metrics-port` does); unset, with metrics on and no backend.
+    /// COLONY_BENCH_TLS_DIR=DIR runs distribution over TLS with DIR's `node.pem`, `node.key` and
+    /// `ca.pem` (`colony-bench tls-files DIR` writes them), both sides verified.
     static func startNode(_ configuration: NodeConfiguration) async throws -> Node {
         var configuration = configuration
+        if let directory = ProcessInfo.processInfo.environment["COLONY_BENCH_TLS_DIR"] {
+            configuration.transport = try TLSTransport(
+                settings: TLSSettings(
+                    certificateFile: directory + "/node.pem", keyFile: directory + "/node.key",
+                    caFile: directory + "/ca.pem"))
+        }
         switch ProcessInfo.processInfo.environment["COLONY_BENCH_METRICS"] {
         case "off": configuration.metrics = false
         case "prometheus": _ = ColonyMetrics.bootstrapPrometheus()

@@ -6,7 +6,11 @@
 //   colony-bench remote REPS EPMDPORT -> "REMOTE <workload> <value> <MB/s>" (starts its own peer)
 //   colony-bench memory           ->  "MEM bytes_per_idle_process <bytes>"
 //   colony-bench pg REPS COUNT    ->  "PG join_propagation <count> <milliseconds>"
+//   colony-bench tls-files DIR    ->  a CA, node.pem/node.key and ssl_dist.conf in DIR, for
+//                                     COLONY_BENCH_TLS_DIR and OTP's -ssl_dist_optfile
+import ColonyTLS
 import ErlangTerm
+import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -19,6 +23,8 @@ guard arguments.count >= 2 else {
 }
 
 switch arguments[1] {
+case "tls-files":
+    try TLSClusterFiles.create(in: URL(fileURLWithPath: arguments[2]), hosts: ["127.0.0.1", "localhost"])
 case "sink-node":
     try await RemoteBenchmark.sinkNode(name: arguments[2], epmdPort: Int(arguments[3]) ?? 4369)
 case "remote":

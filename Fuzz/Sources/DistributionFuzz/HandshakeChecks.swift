@@ -27,6 +27,7 @@ enum HandshakeChecks {
     /// Decodes `body` as sent by each role; a message that decodes must re-encode to bytes that
     /// decode to the same message, encode the same again, and survive 2-byte framing.
     static func checkMessage(_ body: ByteBuffer) {
+        checkFraming(body)
         for role in [HandshakeRole.initiator, .acceptor] {
             let message: HandshakeMessage
             do {
@@ -66,6 +67,43 @@ enum HandshakeChecks {
         guard let frame = HandshakeFrameDecoder.nextFrame(from: &framed), frame == encoded, framed.readableBytes == 0
         else {
             fail("the frame of \(message) does not give its body back: \(hex(framed))")
+        }
+        var framedForTLS = ByteBuffer()
+        message.encodeFrame(into: &framedForTLS, framing: .fourByteLength)
+        guard let tlsFrame = try? HandshakeFrameDecoder.nextFrame(from: &framedForTLS, framing: .fourByteLength),
+            tlsFrame == encoded, framedForTLS.readableBytes == 0
+        else {
+            fail("the 4-byte frame of \(message) does not give its body back: \(hex(framedForTLS))")
+        }
+    }
+
+    /// Splits `input` into frames with each framing, as a peer's bytes would be: every frame
+    /// taken consumes exactly its prefix and body, and a 4-byte length over the handshake's
+    /// largest message is refused rather than waited for.
+    static func checkFraming(_ input: ByteBuffer) {
+        for framing in [HandshakeFraming.twoByteLength, .fourByteLength] {
+            var stream = input
+            while stream.readableBytes > 0 {
+                let before = stream.readableBytes
+                let frame: ByteBuffer?
+                do {
+                    frame = try HandshakeFrameDecoder.nextFrame(from: &stream, framing: framing)
+                } catch {
+                    guard framing == .fourByteLength, stream.readableBytes == before else {
+                        fail("a \(framing) frame was refused after consuming input, or with 2-byte lengths: \(error)")
+                    }
+                    break
+                }
+                guard let frame else {
+                    guard stream.readableBytes == before else { fail("an incomplete \(framing) frame consumed input") }
+                    break
+                }
+                guard frame.readableBytes <= HandshakeMessage.maximumBodyLength,
+                    before - stream.readableBytes == framing.prefixLength + frame.readableBytes
+                else {
+                    fail("a \(framing) frame of \(frame.readableBytes) bytes consumed \(before - stream.readableBytes)")
+                }
+            }
         }
     }
 
