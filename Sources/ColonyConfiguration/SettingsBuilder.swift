@@ -260,7 +260,14 @@ struct SettingsBuilder {
         }
         var settings = TLSSettings(certificateFile: certificate, keyFile: key, caFile: ca)
         if let verify { settings.verification = verify }
-        if let checksHostName { settings.checksHostName = checksHostName }
+        if checksHostName == true {
+            guard settings.verification == .peer else {
+                throw SettingsError(
+                    setting: .tlsServerNameCheck, value: "true", source: used[.tlsServerNameCheck] ?? .defaultValue,
+                    reason: "checking peers' host names needs --tls-verify peer")
+            }
+            settings.hostCheck = .all
+        }
         return settings
     }
 

@@ -45,7 +45,7 @@ public final class DemoCluster: Sendable {
         if tls {
             var made = try TLSClusterFiles.create(
                 in: tlsDirectory(cookie), hosts: ["127.0.0.1", "localhost"], commonName: "colony demo node", days: 2)
-            made.checksHostName = true
+            made.hostCheck = .all
             settings = made
         } else {
             settings = nil

@@ -7,7 +7,7 @@ import X509
     import Darwin
 #endif
 
-/// Whether a certificate names a host: the check behind ``TLSSettings/checksHostName``.
+/// Whether a certificate names a host: the check behind ``TLSSettings/hostCheck``.
 ///
 /// A host that is an IP address matches a subject alternative name of type IP address with the
 /// same bytes, or a DNS name with the same text (OTP's TLS distribution checks an address as a DNS
@@ -22,7 +22,15 @@ enum PeerIdentity {
         let address = addressBytes(wanted)
         var names: [String] = []
         var matched = false
-        if let alternatives = try? parsed.extensions.subjectAlternativeNames {
+        let alternativeNames: SubjectAlternativeNames?
+        do {
+            alternativeNames = try parsed.extensions.subjectAlternativeNames
+        } catch {
+            // A malformed extension names nothing: it is not taken as absent (which would let
+            // the common name decide).
+            return (false, [])
+        }
+        if let alternatives = alternativeNames {
             for name in alternatives {
                 switch name {
                 case .dnsName(let dns):
@@ -41,7 +49,7 @@ enum PeerIdentity {
             return (matched, names)
         }
         let commonNames = parsed.subject.flatMap { $0 }.filter { $0.type == .RDNAttributeType.commonName }
-            .map { String(describing: $0.value) }
+            .compactMap { String($0.value) }
         return (commonNames.contains { normalized($0) == wanted }, commonNames.map { "CN=\($0)" })
     }
 
@@ -51,8 +59,11 @@ enum PeerIdentity {
         return String(describing: parsed.subject)
     }
 
+    /// `name` with ASCII letters lowered (only: a Unicode-aware fold maps other characters onto
+    /// ASCII ones) and without trailing dots.
     private static func normalized(_ name: String) -> String {
-        var name = name.lowercased()
+        var name = String(
+            decoding: name.utf8.map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }, as: UTF8.self)
         while name.hasSuffix(".") { name.removeLast() }
         return name
     }

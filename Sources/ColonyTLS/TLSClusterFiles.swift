@@ -1,5 +1,9 @@
 public import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The files of a TLS cluster in one directory: `ca.pem` (and `ca.key`), `node.pem` and
 /// `node.key`, and `ssl_dist.conf`, the `-ssl_dist_optfile` that lets an Erlang or Elixir node
 /// join with the same certificate.
@@ -14,6 +18,10 @@ public enum TLSClusterFiles {
         in directory: URL, hosts: [String], commonName: String = "colony node", days: Int = 365
     ) throws -> TLSSettings {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let caKey = directory.appendingPathComponent("ca.key")
+        if FileManager.default.fileExists(atPath: caKey.path) {
+            throw TLSTransportError.invalidSettings("\(caKey.path) exists: a CA is not replaced (remove it first)")
+        }
         let authority = try CertificateAuthority(commonName: "Colony cluster CA", days: days)
         let issued = try authority.issue(
             commonName: commonName, hosts: hosts, notAfter: Date().addingTimeInterval(Double(days) * 86_400))
@@ -39,8 +47,10 @@ public enum TLSClusterFiles {
             caFile: directory.appendingPathComponent("ca.pem").path)
     }
 
-    /// The text of an `-ssl_dist_optfile` for an Erlang node with the same files and checks as
-    /// `settings`: both sides verify (`verify_peer`, `fail_if_no_peer_cert`), or neither.
+    /// The text of an `-ssl_dist_optfile` for an Erlang node with the same files and verification
+    /// as `settings`: both sides verify (`verify_peer`, `fail_if_no_peer_cert`), or neither. OTP
+    /// checks the host of the nodes it dials (as ``TLSHostCheck/dialled``); it has no check of
+    /// incoming peers by node name (its `verify_client` checks their IP address instead).
     public static func erlangOptions(for settings: TLSSettings) -> String {
         func quoted(_ path: String) -> String {
             "\"" + path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
@@ -61,8 +71,27 @@ public enum TLSClusterFiles {
             """
     }
 
+    /// Writes `text` to `url`; a secret is created readable by its owner only from the start,
+    /// never briefly readable by others.
     private static func write(_ text: String, to url: URL, secret: Bool = false) throws {
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        if secret { try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path) }
+        guard secret else {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        try? FileManager.default.removeItem(at: url)
+        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw TLSTransportError.unusableFile(path: url.path, reason: "cannot be created (errno \(errno))")
+        }
+        defer { close(descriptor) }
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else {
+                throw TLSTransportError.unusableFile(path: url.path, reason: "cannot be written (errno \(errno))")
+            }
+            written += count
+        }
     }
 }

@@ -7,6 +7,10 @@ import NIOTLS
 /// plain words, and on an outgoing connection checks the peer's certificate against the host
 /// dialled (when host names are checked) as soon as the TLS handshake completes, before the
 /// Erlang handshake sends anything.
+///
+/// Under TLS 1.3 a client's handshake completes before the server has checked the client's
+/// certificate, so a refusal arrives as an alert after completion: failures are reported in plain
+/// words until the peer's first bytes arrive, which it sends only once it has accepted this node.
 final class TLSHandshakeReporter: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -16,6 +20,8 @@ final class TLSHandshakeReporter: ChannelInboundHandler, RemovableChannelHandler
     /// The host the certificate must name (outgoing connections with host names checked).
     private let expectedHost: String?
     private var completed = false
+    /// The peer's first bytes after the TLS handshake arrived: it accepted this node.
+    private var accepted = false
     private var reported = false
 
     init(logger: Logger, direction: String, expectedHost: String?) {
@@ -39,8 +45,13 @@ final class TLSHandshakeReporter: ChannelInboundHandler, RemovableChannelHandler
         context.fireUserInboundEventTriggered(event)
     }
 
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        accepted = true
+        context.fireChannelRead(data)
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if !completed && !reported {
+        if !accepted && !reported {
             reported = true
             logger.warning(
                 "TLS handshake \(direction) \(context.remoteAddress.map { "\($0)" } ?? "?") failed: \(TLSFailureReason.describe(error))"
@@ -67,7 +78,9 @@ final class TLSHandshakeReporter: ChannelInboundHandler, RemovableChannelHandler
         }
         let (matches, names) = PeerIdentity.check(certificate, host: host)
         guard matches else {
-            refuse(TLSTransportError.hostNameMismatch(peer: host, host: host, names: names), context: context)
+            refuse(
+                TLSTransportError.hostNameMismatch(peer: "the node dialled at \(host)", host: host, names: names),
+                context: context)
             return false
         }
         return true

@@ -10,9 +10,10 @@ public struct TLSSettings: Sendable, Hashable {
     /// Whether peers must present a certificate that verifies (OTP's `verify_peer`, the default)
     /// or are not checked at all (`verify_none`).
     public var verification: TLSPeerVerification = .peer
-    /// Whether a peer's certificate must also name the host of the peer's node name (the part
-    /// after `@`) as a subject alternative name: a DNS name, an IP address, or the literal text.
-    public var checksHostName = false
+    /// Whose certificates must also name the host of their node name (the part after `@`): by
+    /// default the nodes this node dials, as OTP checks the server it dials. Only with
+    /// ``TLSPeerVerification/peer``.
+    public var hostCheck: TLSHostCheck = .dialled
     /// The oldest TLS version accepted; OTP 25's TLS distribution offers only TLS 1.2 unless its
     /// `versions` option says otherwise.
     public var minimumVersion: TLSProtocolVersion = .v1_2
@@ -33,6 +34,19 @@ public enum TLSPeerVerification: String, Sendable, Hashable, CaseIterable {
     case peer
     /// Nothing is checked: the connection is encrypted but anyone can connect.
     case none
+}
+
+/// Whose certificates must name the host of their node name, as a subject alternative name: an IP
+/// address, a DNS name (a left-most `*` matching one label), or an address as DNS text.
+public enum TLSHostCheck: String, Sendable, Hashable, CaseIterable {
+    /// No one's: any certificate the CA bundle verifies will do, whatever node it claims to be.
+    case none
+    /// The nodes this node dials (checked as soon as TLS is up, before the Erlang handshake),
+    /// as OTP does with the server it dials. The default.
+    case dialled
+    /// Those, and the nodes that dial this node, by the name their handshake gives
+    /// (`--tls-server-name-check`); a mismatch is answered `not_allowed`.
+    case all
 }
 
 /// A TLS protocol version.

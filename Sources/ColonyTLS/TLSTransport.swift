@@ -11,7 +11,8 @@ import Synchronization
 /// Each connection runs a TLS handshake (1.2 or 1.3) and then the Erlang handshake inside it,
 /// framed as `inet_tls_dist` frames it (4-byte lengths). With ``TLSPeerVerification/peer`` both
 /// sides present certificates and each verifies the other's against its CA bundle; with
-/// ``TLSSettings/checksHostName`` a peer's certificate must also name the host of its node name.
+/// ``TLSSettings/hostCheck`` a peer's certificate must also name the host of its node name: the
+/// nodes it dials by default, as OTP, and with ``TLSHostCheck/all`` the nodes that dial it too.
 /// EPMD stays plain.
 ///
 /// ```swift
@@ -33,12 +34,16 @@ public final class TLSTransport: DistributionTransport {
     /// ``TLSTransportError`` when a file cannot be read or the key does not go with the
     /// certificate.
     public init(settings: TLSSettings, logger: Logger = Logger(label: "colony.distribution.tls")) throws {
+        if settings.verification == .none && settings.hostCheck == .all {
+            throw TLSTransportError.invalidSettings(
+                "checking peers' host names needs their certificates verified (verify peer, not none)")
+        }
         self.settings = settings
         self.logger = logger
         let loaded = try TLSContexts(settings: settings)
         contexts = Mutex(loaded)
         logger.info(
-            "distribution over TLS \(settings.minimumVersion.rawValue)-\(settings.maximumVersion.rawValue) as \(loaded.subject), verify \(settings.verification.rawValue)\(settings.checksHostName ? ", host names checked" : "")"
+            "distribution over TLS \(settings.minimumVersion.rawValue)-\(settings.maximumVersion.rawValue) as \(loaded.subject), verify \(settings.verification.rawValue)\(Self.hostCheckText(settings))"
         )
     }
 
@@ -62,7 +67,7 @@ public final class TLSTransport: DistributionTransport {
         // SNI carries host names only; an address is never sent in it.
         let serverName = PeerIdentity.addressBytes(peerHost) == nil && !peerHost.isEmpty ? peerHost : nil
         let handler = try NIOSSLClientHandler(context: context, serverHostname: serverName)
-        let checkedHost = settings.checksHostName && settings.verification == .peer ? peerHost : nil
+        let checkedHost = settings.hostCheck != .none && settings.verification == .peer ? peerHost : nil
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(handler)
         try pipeline.addHandler(TLSHandshakeReporter(logger: logger, direction: "to", expectedHost: checkedHost))
@@ -76,7 +81,7 @@ public final class TLSTransport: DistributionTransport {
     }
 
     public func authorize(_ channel: any Channel, peerName: String) throws {
-        guard settings.checksHostName, settings.verification == .peer else { return }
+        guard settings.hostCheck == .all, settings.verification == .peer else { return }
         guard let certificate = try channel.pipeline.syncOperations.nioSSL_peerCertificate() else {
             throw TLSTransportError.noPeerCertificate(peer: peerName)
         }
@@ -93,6 +98,15 @@ public final class TLSTransport: DistributionTransport {
             text += " peer \(PeerIdentity.subject(of: certificate))"
         }
         return text
+    }
+
+    private static func hostCheckText(_ settings: TLSSettings) -> String {
+        guard settings.verification == .peer else { return ", no certificate or host name checked" }
+        switch settings.hostCheck {
+        case .none: return ", host names not checked"
+        case .dialled: return ", host names of nodes dialled checked"
+        case .all: return ", host names checked both ways"
+        }
     }
 
     private static func name(of version: TLSVersion) -> String {

@@ -129,7 +129,7 @@ struct DemoMemberCommand: AsyncParsableCommand {
         configuration.listenAddress = "127.0.0.1"
         if let tlsCertfile, let tlsKeyfile, let tlsCacertfile {
             var tls = TLSSettings(certificateFile: tlsCertfile, keyFile: tlsKeyfile, caFile: tlsCacertfile)
-            tls.checksHostName = true
+            tls.hostCheck = .all
             configuration.transport = try TLSTransport(settings: tls)
         }
         let node = try await Node.start(configuration)

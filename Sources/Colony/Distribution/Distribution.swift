@@ -154,7 +154,7 @@ final class Distribution: Sendable {
             state.connections.map {
                 (
                     $0.key, !$0.value.handshake.isPublished,
-                    state.transportDescriptions[ObjectIdentifier($0.value)] ?? "tcp"
+                    state.transportDescriptions[ObjectIdentifier($0.value)] ?? transportName
                 )
             }
         }

@@ -34,7 +34,8 @@ public enum HandshakeFraming: Sendable, Hashable, CustomStringConvertible {
         case .twoByteLength:
             buffer.getInteger(at: buffer.readerIndex, as: UInt16.self).map(Int.init)
         case .fourByteLength:
-            buffer.getInteger(at: buffer.readerIndex, as: UInt32.self).map(Int.init)
+            // Clamped before converting: a hostile length must not trap where Int has 32 bits.
+            buffer.getInteger(at: buffer.readerIndex, as: UInt32.self).map { Int(min($0, UInt32(Int32.max))) }
         }
     }
 

@@ -105,6 +105,12 @@ struct ColonySettingsTests {
                 ["--tls-certfile": "a.pem", "--tls-keyfile": "a.key", "--tls-cacertfile": "ca.pem"],
                 ["COLONY_TLS_VERIFY": "maybe"], "tls.verify \"maybe\"", "peer or none"
             ),
+            (
+                [
+                    "--tls-certfile": "a.pem", "--tls-keyfile": "a.key", "--tls-cacertfile": "ca.pem",
+                    "--tls-verify": "none", "--tls-server-name-check": "true",
+                ], [:], "tls.server_name_check", "--tls-verify peer"
+            ),
         ]
         for (flags, environment, named, why) in cases {
             do {
@@ -139,11 +145,15 @@ struct ColonySettingsTests {
             flags: [
                 "--tls-certfile": "/c/node.pem", "--tls-keyfile": "/c/node.key", "--tls-server-name-check": "true",
             ],
-            environment: ["COLONY_TLS_CACERTFILE": "/c/ca.pem", "COLONY_TLS_VERIFY": "none"])
+            environment: ["COLONY_TLS_CACERTFILE": "/c/ca.pem", "COLONY_TLS_VERIFY": "peer"])
         let tls = try #require(settings.tls)
         #expect(tls.certificateFile == "/c/node.pem" && tls.keyFile == "/c/node.key" && tls.caFile == "/c/ca.pem")
-        #expect(tls.verification == .none)
-        #expect(tls.checksHostName)
+        #expect(tls.verification == .peer)
+        #expect(tls.hostCheck == .all)
+        let defaults = try await ColonySettings.load(
+            flags: ["--tls-certfile": "a.pem", "--tls-keyfile": "a.key", "--tls-cacertfile": "ca.pem"], environment: [:]
+        )
+        #expect(defaults.tls?.hostCheck == .dialled && defaults.tls?.verification == .peer)
         #expect(settings.sources[.tlsCAFile] == .environment("COLONY_TLS_CACERTFILE"))
     }
 

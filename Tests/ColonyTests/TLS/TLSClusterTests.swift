@@ -65,7 +65,7 @@ struct TLSClusterTests {
     @Test("two nodes over TLS 1.3: messages, a GenServer call, rpc, a link, and the snapshot says TLS")
     func cluster() async throws {
         let fixture = try TLSFixture()
-        try await Pair.run("tls13", a: fixture.settings(.good), b: fixture.settings(.good, checksHostName: true)) {
+        try await Pair.run("tls13", a: fixture.settings(.good), b: fixture.settings(.good, hostCheck: .all)) {
             pair in
             let (a, b) = (pair.a, pair.b)
             _ = try await b.startServer(KeyValueServer(), name: .local("kv"))
@@ -126,6 +126,15 @@ struct TLSClusterTests {
             #expect(await pair.a.connect(to: pair.b.name) == .failed)
             #expect(pair.a.nodes().isEmpty && pair.b.nodes().isEmpty)
         }
+        // The control: a node that verifies no one (verify none) takes the same bad node, both
+        // ways, so the refusals above are about the certificate and nothing else.
+        var lenient = fixture.settings(.good, hostCheck: .none)
+        lenient.verification = .none
+        try await Pair.run("lenient", a: lenient, b: fixture.settings(identity, hostCheck: .none)) { pair in
+            #expect(await pair.b.connect(to: pair.a.name) == .connected)
+            #expect(await pair.a.disconnect(pair.b.name))
+            #expect(await pair.a.connect(to: pair.b.name) == .connected)
+        }
     }
 
     @Test("a plain-TCP node cannot join a TLS node, dialling or dialled")
@@ -138,11 +147,11 @@ struct TLSClusterTests {
         }
     }
 
-    @Test("with host names checked, a certificate for another host is refused both ways; unchecked it passes")
+    @Test("host names: checked both ways, only for nodes dialled (the default), and not at all")
     func hostNameCheck() async throws {
         let fixture = try TLSFixture()
         try await Pair.run(
-            "host", a: fixture.settings(.good, checksHostName: true), b: fixture.settings(.wrongHost)
+            "host", a: fixture.settings(.good, hostCheck: .all), b: fixture.settings(.wrongHost, hostCheck: .none)
         ) { pair in
             // a dials b (127.0.0.2), whose certificate names only other.example.
             #expect(await pair.a.connect(to: pair.b.name) == .failed)
@@ -150,7 +159,13 @@ struct TLSClusterTests {
             #expect(await pair.b.connect(to: pair.a.name) == .failed)
             #expect(pair.a.nodes().isEmpty)
         }
-        try await Pair.run("nohost", a: fixture.settings(.good), b: fixture.settings(.wrongHost)) { pair in
+        // By default a node checks the nodes it dials (as OTP does), not the ones dialling it.
+        try await Pair.run("dialled", a: fixture.settings(.good), b: fixture.settings(.wrongHost)) { pair in
+            #expect(await pair.a.connect(to: pair.b.name) == .failed)
+            #expect(await pair.b.connect(to: pair.a.name) == .connected)
+        }
+        try await Pair.run("nohost", a: fixture.settings(.good, hostCheck: .none), b: fixture.settings(.wrongHost)) {
+            pair in
             #expect(await pair.a.connect(to: pair.b.name) == .connected)
         }
     }
@@ -167,8 +182,7 @@ struct TLSClusterTests {
         let transport = try TLSTransport(settings: live)
         try await Pair.run("reload", a: try TLSTransport(settings: fixture.settings(.good)), b: transport) { pair in
             #expect(await pair.a.connect(to: pair.b.name) == .connected)
-            var cSettings = fixture.settings(.second, trusting: fixture.secondCAFile)
-            cSettings.checksHostName = false
+            let cSettings = fixture.settings(.second, trusting: fixture.secondCAFile)
             var cConfiguration = NodeConfiguration(name: "reload_c@127.0.0.3", cookie: "tls_pair")
             cConfiguration.usesEPMD = false
             cConfiguration.distributionPort = pair.b.distributionPort ?? 0
@@ -205,5 +219,8 @@ struct TLSClusterTests {
         var mismatched = fixture.settings(.good)
         mismatched.keyFile = fixture.path("expired.key")
         #expect(throws: TLSTransportError.self) { try TLSTransport(settings: mismatched) }
+        var contradictory = fixture.settings(.good, hostCheck: .all)
+        contradictory.verification = .none
+        #expect(throws: TLSTransportError.self) { try TLSTransport(settings: contradictory) }
     }
 }

@@ -70,13 +70,13 @@ final class TLSFixture: Sendable {
 
     /// Settings presenting `identity` and trusting `caFile` (default: the cluster CA).
     func settings(
-        _ identity: Identity, trusting caFile: String? = nil, checksHostName: Bool = false,
+        _ identity: Identity, trusting caFile: String? = nil, hostCheck: TLSHostCheck = .dialled,
         maximumVersion: TLSProtocolVersion = .v1_3
     ) -> TLSSettings {
         var settings = TLSSettings(
             certificateFile: path("\(identity.rawValue).pem"), keyFile: path("\(identity.rawValue).key"),
             caFile: caFile ?? self.caFile)
-        settings.checksHostName = checksHostName
+        settings.hostCheck = hostCheck
         settings.maximumVersion = maximumVersion
         return settings
     }

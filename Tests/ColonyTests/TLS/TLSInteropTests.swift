@@ -19,7 +19,7 @@ struct TLSInteropTests {
             let epmdPort = try await scope.startEPMD(.otp)
             let node = try await scope.startNode(
                 name: "colony_tls@127.0.0.1", cookie: cookie, epmdPort: epmdPort,
-                transport: TLSTransport(settings: fixture.settings(.good, checksHostName: true)))
+                transport: TLSTransport(settings: fixture.settings(.good, hostCheck: .all)))
             _ = try await node.startServer(KeyValueServer(), name: .local("kv"))
             let erl: Atom = "erl_tls@127.0.0.1"
             // Erlang dials first.
@@ -123,6 +123,39 @@ struct TLSInteropTests {
             // And the good ones do connect: the refusals are about the certificates.
             #expect(await good.ping(goodErl))
             #expect(!good.nodes().contains("erl_bad@127.0.0.1") && bad.nodes().isEmpty)
+        }
+    }
+
+    @Test(
+        "host names: erl and Colony each refuse a node they dial whose certificate names another host",
+        .timeLimit(.minutes(2)))
+    func dialledHostNames() async throws {
+        let fixture = try TLSFixture()
+        try await InteropScope.run("tls-host") { scope in
+            let cookie = "tls_host"
+            let epmdPort = try await scope.startEPMD(.otp)
+            // A Colony node whose certificate names other.example only, and that checks no one.
+            let wrong = try await scope.startNode(
+                name: "colony_wrong@127.0.0.1", cookie: cookie, epmdPort: epmdPort,
+                transport: TLSTransport(settings: fixture.settings(.wrongHost, hostCheck: .none)))
+            let good = try await scope.startNode(
+                name: "colony_right@127.0.0.1", cookie: cookie, epmdPort: epmdPort,
+                transport: TLSTransport(settings: fixture.settings(.good)))
+            // erl dials it: OTP checks the server's certificate against the host it dials.
+            let erl = try await scope.startAgent(
+                name: "erl_host@127.0.0.1", cookie: cookie, epmdPort: epmdPort, action: "ping",
+                colony: wrong.name.name, extraFlags: fixture.erlangFlags(.good))
+            let ping = await InteropScope.waitForLine(erl, prefix: "RESULT startup_ping", timeout: .seconds(30))
+            #expect(ping == "RESULT startup_ping pang", "\(InteropScope.describe(erl))")
+            // It dials erl: erl does not check who dials it, so this one connects.
+            #expect(await wrong.ping("erl_host@127.0.0.1"), "the control: erl takes the wrong host dialling it")
+            // An erl with the wrong host: a Colony node that dials it refuses it (the default check).
+            let wrongErl: Atom = "erl_wrong@127.0.0.1"
+            _ = try await scope.startAgent(
+                name: wrongErl.name, cookie: cookie, epmdPort: epmdPort, colony: good.name.name,
+                extraFlags: fixture.erlangFlags(.wrongHost))
+            #expect(await good.ping(wrongErl) == false)
+            #expect(await good.ping("erl_host@127.0.0.1"))
         }
     }
 
