@@ -33,6 +33,17 @@ struct TLSReloadTests {
                     "--tls-certfile", live.certificate, "--tls-keyfile", live.key, "--tls-cacertfile",
                     fixture.bothCAsFile,
                 ])
+            // `colony ping` speaks TLS with the same flags (and is refused without them).
+            let tlsFlags = [
+                "--tls-certfile", fixture.path("good.pem"), "--tls-keyfile", fixture.path("good.key"),
+                "--tls-cacertfile", fixture.caFile,
+            ]
+            let common = ["ping", served.name, "--cookie", cookie, "--epmd-port", String(epmdPort)]
+            let pong = try await ExternalProcess.run(try ColonyBinary.url, common + tlsFlags, timeout: .seconds(30))
+            #expect(
+                pong.status == 0 && pong.standardOutput.contains("pong"), "\(pong.standardOutput)\(pong.standardError)")
+            let pang = try await ExternalProcess.run(try ColonyBinary.url, common, timeout: .seconds(30))
+            #expect(pang.status == 1 && pang.standardOutput.contains("pang"), "\(pang.standardOutput)")
             // `old` trusts the cluster CA, which signed the first certificate.
             let old = try await scope.startNode(
                 name: "colony_hup_old@127.0.0.1", cookie: cookie, epmdPort: epmdPort,
