@@ -85,6 +85,54 @@ struct RaftDiskStorageTests {
         #expect(recovered.entries == Self.commands(1...2, term: 1))
     }
 
+    @Test("a flipped byte in a record that whole records follow is damage: recovery fails, nothing is cut")
+    func damagedMiddle() throws {
+        let path = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let firstRecord: Int
+        do {
+            let storage = try RaftDiskStorage(directory: path)
+            try storage.write(Self.ready(entries: Self.commands(1...1, term: 1)))
+            firstRecord = storage.logBytes
+            try storage.write(Self.ready(entries: Self.commands(2...5, term: 1)))
+        }
+        let url = URL(fileURLWithPath: path + "/log")
+        var bytes = try [UInt8](Data(contentsOf: url))
+        let size = bytes.count
+        bytes[firstRecord + 10] ^= 0x01  // inside entry 2's body
+        try Data(bytes).write(to: url)
+        #expect(throws: RaftStorageError.self) { _ = try RaftDiskStorage(directory: path).recover() }
+        #expect(try Data(contentsOf: url).count == size, "the damaged log is left as it was")
+    }
+
+    @Test("a last write whose middle page never reached the disk (zeros) is a tear: the log is cut before it")
+    func lostPage() throws {
+        let path = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let synced: Int
+        do {
+            let storage = try RaftDiskStorage(directory: path)
+            try storage.write(Self.ready(entries: Self.commands(1...3, term: 1)))
+            synced = storage.logBytes
+            // One write of records large enough to span several pages.
+            let large = (4...40).map {
+                LogEntry(term: 1, index: LogIndex($0), payload: .command(Array(repeating: UInt8($0), count: 700)))
+            }
+            try storage.write(Self.ready(entries: large))
+        }
+        let url = URL(fileURLWithPath: path + "/log")
+        var bytes = try [UInt8](Data(contentsOf: url))
+        // The second page of the last write is lost; the pages after it are there.
+        let page = (synced + 4096) / 4096 * 4096
+        try #require(page + 8192 < bytes.count)
+        for index in page..<page + 4096 { bytes[index] = 0 }
+        try Data(bytes).write(to: url)
+        let recovered = try RaftDiskStorage(directory: path).recover()
+        #expect(recovered.entries.prefix(3) == Self.commands(1...3, term: 1)[...])
+        #expect(recovered.entries.count < 40 && recovered.discardedBytes > 0)
+        #expect(recovered.entries.map(\.index) == (1...LogIndex(recovered.entries.count)).map { $0 })
+    }
+
     @Test("compaction keeps the snapshot and only the entries after it; a received snapshot replaces the log")
     func snapshots() throws {
         let path = Self.directory()

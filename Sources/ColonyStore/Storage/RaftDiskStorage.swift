@@ -18,7 +18,9 @@ public import ColonyRaft
 ///
 /// Recovery (``recover()``) reads the snapshot and hard state, then replays the log; a record cut
 /// short or failing its checksum ends the log there (a write torn by a crash) and the file is cut
-/// back to the last whole record. ``compact(snapshot:keeping:)`` stores a snapshot and rewrites
+/// back to the last whole record. A bad record that whole records follow, with no zero-filled
+/// sector in it, is damage rather than a tear: recovery then fails with
+/// ``RaftStorageError/corrupt(_:)`` instead of dropping acknowledged entries. ``compact(snapshot:keeping:)`` stores a snapshot and rewrites
 /// the log with only the entries after it.
 ///
 /// Not for concurrent use: one server process owns it, and its calls follow one another.
@@ -173,6 +175,9 @@ public final class RaftDiskStorage: @unchecked Sendable {
             }
             offset = next
         }
+        if let damage = Self.damage(in: log, at: offset) {
+            throw .corrupt("\(directory)/log: \(damage)")
+        }
         let discarded = log.count - offset
         if discarded > 0 {
             guard ftruncate(logDescriptor, off_t(offset)) == 0 else {
@@ -194,6 +199,38 @@ public final class RaftDiskStorage: @unchecked Sendable {
         }
         if let first = entries.first, first.index != snapshotIndex + 1 { entries = [] }
         return Recovered(hardState: hardState, snapshot: snapshot, entries: entries, discardedBytes: discarded)
+    }
+
+    /// Why the log cannot be trusted when its record at `offset` is bad but is not a write torn
+    /// by a crash; `nil` when it may be torn (then the log is cut there).
+    ///
+    /// A crash can tear only the last, unsynced write, and what it leaves of it is either cut short
+    /// or, where a page never reached the disk, zeros. So a record that fails its checksum is
+    /// damage, not a tear, when whole records follow it to the end of the file and none of its
+    /// 512-byte sectors is all zeros: cutting the log there would silently drop entries this
+    /// member acknowledged.
+    static func damage(in log: [UInt8], at offset: Int) -> String? {
+        guard log.count - offset >= 8 else { return nil }
+        let length = Int(log[offset..<offset + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+        guard length <= log.count - offset - 8 else { return nil }
+        let next = offset + 8 + length
+        var position = next
+        var following = 0
+        while position < log.count {
+            // An empty record is never written: zeros parse as one, and count as a tear.
+            guard let (body, after) = record(in: log, at: position), !body.isEmpty else { return nil }
+            following += 1
+            position = after
+        }
+        guard following > 0 else { return nil }
+        var sector = (offset + 511) / 512 * 512
+        while sector + 512 <= next {
+            if log[sector..<sector + 512].allSatisfy({ $0 == 0 }) { return nil }
+            sector += 512
+        }
+        return "the record at byte \(offset) fails its checksum, yet \(following) whole records follow it: the log "
+            + "is damaged, not torn by a crash, and cutting it would drop acknowledged entries; remove this "
+            + "member's directory and add it to its group again"
     }
 
     // MARK: - Framing
