@@ -45,9 +45,12 @@ final class TLSHandshakeReporter: ChannelInboundHandler, RemovableChannelHandler
         context.fireUserInboundEventTriggered(event)
     }
 
+    /// The peer's first bytes: it has accepted this node, and there is nothing left to report, so
+    /// the handler leaves the pipeline rather than sit on the path of every frame.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         accepted = true
         context.fireChannelRead(data)
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
