@@ -27,7 +27,7 @@ public enum TLSClusterFiles {
             commonName: commonName, hosts: hosts, notAfter: Date().addingTimeInterval(Double(days) * 86_400))
         try write(authority.certificatePEM, to: directory.appendingPathComponent("ca.pem"))
         try write(authority.privateKeyPEM, to: directory.appendingPathComponent("ca.key"), secret: true)
-        let settings = try write(issued, authority: authority, in: directory, name: "node")
+        let settings = try write(issued, in: directory, name: "node")
         try write(erlangOptions(for: settings), to: directory.appendingPathComponent("ssl_dist.conf"))
         return settings
     }
@@ -35,9 +35,7 @@ public enum TLSClusterFiles {
     /// Writes `issued` as `NAME.pem` and `NAME.key` in `directory` and returns settings that use
     /// them with `ca.pem` from the same directory.
     @discardableResult
-    public static func write(
-        _ issued: IssuedCertificate, authority: CertificateAuthority, in directory: URL, name: String
-    ) throws -> TLSSettings {
+    public static func write(_ issued: IssuedCertificate, in directory: URL, name: String) throws -> TLSSettings {
         let certificate = directory.appendingPathComponent("\(name).pem")
         let key = directory.appendingPathComponent("\(name).key")
         try write(issued.certificatePEM, to: certificate)

@@ -40,19 +40,21 @@ final class TLSFixture: Sendable {
         let file = { (name: String) in directory.appendingPathComponent(name).path }
         try FileManager.default.copyItem(atPath: cluster.certificateFile, toPath: file("good.pem"))
         try FileManager.default.copyItem(atPath: cluster.keyFile, toPath: file("good.key"))
-        try Self.write(
-            IssuedCertificate.selfSigned(commonName: "self-signed node", hosts: hosts), "self-signed", in: directory)
+        try TLSClusterFiles.write(
+            IssuedCertificate.selfSigned(commonName: "self-signed node", hosts: hosts), in: directory,
+            name: "self-signed")
         let other = try CertificateAuthority(commonName: "Another CA")
-        try Self.write(other.issue(commonName: "other-ca node", hosts: hosts), "other-ca", in: directory)
+        try TLSClusterFiles.write(
+            other.issue(commonName: "other-ca node", hosts: hosts), in: directory, name: "other-ca")
         let day: TimeInterval = 86_400
-        try Self.write(
+        try TLSClusterFiles.write(
             authority.issue(
                 commonName: "expired node", hosts: hosts, notBefore: Date().addingTimeInterval(-10 * day),
-                notAfter: Date().addingTimeInterval(-day)), "expired", in: directory)
-        try Self.write(
-            authority.issue(commonName: "wrong-host node", hosts: ["other.example"]), "wrong-host", in: directory)
+                notAfter: Date().addingTimeInterval(-day)), in: directory, name: "expired")
+        try TLSClusterFiles.write(
+            authority.issue(commonName: "wrong-host node", hosts: ["other.example"]), in: directory, name: "wrong-host")
         let second = try CertificateAuthority(commonName: "Second CA")
-        try Self.write(second.issue(commonName: "second node", hosts: hosts), "second", in: directory)
+        try TLSClusterFiles.write(second.issue(commonName: "second node", hosts: hosts), in: directory, name: "second")
         secondCAFile = directory.appendingPathComponent("second-ca.pem").path
         try second.certificatePEM.write(toFile: secondCAFile, atomically: true, encoding: .utf8)
         bothCAsFile = directory.appendingPathComponent("both-cas.pem").path
@@ -94,12 +96,5 @@ final class TLSFixture: Sendable {
     /// The `erl` flags for a node presenting `identity` over TLS.
     func erlangFlags(_ identity: Identity, versions: [TLSProtocolVersion] = [.v1_2, .v1_3]) throws -> [String] {
         ["-proto_dist", "inet_tls", "-ssl_dist_optfile", try erlangOptionsFile(identity, versions: versions)]
-    }
-
-    private static func write(_ issued: IssuedCertificate, _ name: String, in directory: URL) throws {
-        try issued.certificatePEM.write(
-            to: directory.appendingPathComponent("\(name).pem"), atomically: true, encoding: .utf8)
-        try issued.privateKeyPEM.write(
-            to: directory.appendingPathComponent("\(name).key"), atomically: true, encoding: .utf8)
     }
 }
