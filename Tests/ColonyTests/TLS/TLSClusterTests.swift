@@ -9,63 +9,19 @@ import Testing
 /// refused. Two in-process nodes without EPMD, at 127.0.0.1 and 127.0.0.2 on one port.
 @Suite("TLS: Colony clusters")
 struct TLSClusterTests {
-    /// Two nodes, each with its own transport (or plain TCP for `nil`).
-    final class Pair: Sendable {
-        let a: Node
-        let b: Node
-
-        init(_ label: String, a first: TLSTransport?, b second: TLSTransport?) async throws {
-            let port = try Int(ExternalProcess.freeLoopbackPort())
-            func configuration(_ name: String, _ address: String, _ transport: TLSTransport?) -> NodeConfiguration {
-                var configuration = NodeConfiguration(name: name, cookie: "tls_pair")
-                configuration.usesEPMD = false
-                configuration.distributionPort = port
-                configuration.listenAddress = address
-                configuration.setupTimeout = .seconds(5)
-                configuration.transport = transport
-                return configuration
-            }
-            a = try await Node.start(configuration("\(label)_a@127.0.0.1", "127.0.0.1", first))
-            do {
-                b = try await Node.start(configuration("\(label)_b@127.0.0.2", "127.0.0.2", second))
-            } catch {
-                await a.stop()
-                throw error
-            }
-        }
-
-        func stop() async {
-            await a.stop()
-            await b.stop()
-        }
-
-        /// Runs `body`, then stops both nodes, also when it throws.
-        static func run(
-            _ label: String, a: TLSSettings?, b: TLSSettings?, _ body: (Pair) async throws -> Void
-        ) async throws {
-            try await run(
-                label, a: a.map { try TLSTransport(settings: $0) }, b: b.map { try TLSTransport(settings: $0) }, body)
-        }
-
-        /// Runs `body` with nodes on these transports, then stops both nodes, also when it throws.
-        static func run(
-            _ label: String, a: TLSTransport?, b: TLSTransport?, _ body: (Pair) async throws -> Void
-        ) async throws {
-            let pair = try await Pair(label, a: a, b: b)
-            do {
-                try await body(pair)
-            } catch {
-                await pair.stop()
-                throw error
-            }
-            await pair.stop()
-        }
+    /// Two nodes (``NodePair``) with TLS on these settings (plain TCP for `nil`).
+    static func pair(
+        _ label: String, a: TLSSettings?, b: TLSSettings?, _ body: (NodePair) async throws -> Void
+    ) async throws {
+        try await NodePair.run(
+            label, a: a.map { try TLSTransport(settings: $0) }, b: b.map { try TLSTransport(settings: $0) },
+            setupTimeout: .seconds(5), body)
     }
 
     @Test("two nodes over TLS 1.3: messages, a GenServer call, rpc, a link, and the snapshot says TLS")
     func cluster() async throws {
         let fixture = try TLSFixture()
-        try await Pair.run("tls13", a: fixture.settings(.good), b: fixture.settings(.good, hostCheck: .all)) {
+        try await Self.pair("tls13", a: fixture.settings(.good), b: fixture.settings(.good, hostCheck: .all)) {
             pair in
             let (a, b) = (pair.a, pair.b)
             _ = try await b.startServer(KeyValueServer(), name: .local("kv"))
@@ -105,7 +61,7 @@ struct TLSClusterTests {
     @Test("a node offering only TLS 1.2 and one offering 1.2 and 1.3 agree on 1.2")
     func tls12() async throws {
         let fixture = try TLSFixture()
-        try await Pair.run("tls12", a: fixture.settings(.good), b: fixture.settings(.good, maximumVersion: .v1_2)) {
+        try await Self.pair("tls12", a: fixture.settings(.good), b: fixture.settings(.good, maximumVersion: .v1_2)) {
             pair in
             #expect(await pair.a.connect(to: pair.b.name) == .connected)
             #expect(await pair.b.ping(pair.a.name))
@@ -119,7 +75,7 @@ struct TLSClusterTests {
         arguments: [TLSFixture.Identity.selfSigned, .otherCA, .expired])
     func badCertificate(_ identity: TLSFixture.Identity) async throws {
         let fixture = try TLSFixture()
-        try await Pair.run("bad", a: fixture.settings(.good), b: fixture.settings(identity)) { pair in
+        try await Self.pair("bad", a: fixture.settings(.good), b: fixture.settings(identity)) { pair in
             // The bad node dials: the good node refuses its client certificate.
             #expect(await pair.b.connect(to: pair.a.name) == .failed)
             // The good node dials: it refuses the bad node's server certificate.
@@ -130,10 +86,10 @@ struct TLSClusterTests {
         // ways, so the refusals above are about the certificate and nothing else.
         var lenient = fixture.settings(.good, hostCheck: .none)
         lenient.verification = .none
-        try await Pair.run("lenient", a: lenient, b: fixture.settings(identity, hostCheck: .none)) { pair in
+        try await Self.pair("lenient", a: lenient, b: fixture.settings(identity, hostCheck: .none)) { pair in
             #expect(await pair.b.connect(to: pair.a.name) == .connected)
         }
-        try await Pair.run("lenient", a: lenient, b: fixture.settings(identity, hostCheck: .none)) { pair in
+        try await Self.pair("lenient", a: lenient, b: fixture.settings(identity, hostCheck: .none)) { pair in
             #expect(await pair.a.connect(to: pair.b.name) == .connected)
         }
     }
@@ -141,7 +97,7 @@ struct TLSClusterTests {
     @Test("a plain-TCP node cannot join a TLS node, dialling or dialled")
     func plainNode() async throws {
         let fixture = try TLSFixture()
-        try await Pair.run("plain", a: fixture.settings(.good), b: nil) { pair in
+        try await Self.pair("plain", a: fixture.settings(.good), b: nil) { pair in
             #expect(await pair.b.connect(to: pair.a.name) == .failed)
             #expect(await pair.a.connect(to: pair.b.name) == .failed)
             #expect(pair.a.nodes().isEmpty && pair.b.nodes().isEmpty)
@@ -151,7 +107,7 @@ struct TLSClusterTests {
     @Test("host names: checked both ways, only for nodes dialled (the default), and not at all")
     func hostNameCheck() async throws {
         let fixture = try TLSFixture()
-        try await Pair.run(
+        try await Self.pair(
             "host", a: fixture.settings(.good, hostCheck: .all), b: fixture.settings(.wrongHost, hostCheck: .none)
         ) { pair in
             // a dials b (127.0.0.2), whose certificate names only other.example.
@@ -161,11 +117,11 @@ struct TLSClusterTests {
             #expect(pair.a.nodes().isEmpty)
         }
         // By default a node checks the nodes it dials (as OTP does), not the ones dialling it.
-        try await Pair.run("dialled", a: fixture.settings(.good), b: fixture.settings(.wrongHost)) { pair in
+        try await Self.pair("dialled", a: fixture.settings(.good), b: fixture.settings(.wrongHost)) { pair in
             #expect(await pair.a.connect(to: pair.b.name) == .failed)
             #expect(await pair.b.connect(to: pair.a.name) == .connected)
         }
-        try await Pair.run("nohost", a: fixture.settings(.good, hostCheck: .none), b: fixture.settings(.wrongHost)) {
+        try await Self.pair("nohost", a: fixture.settings(.good, hostCheck: .none), b: fixture.settings(.wrongHost)) {
             pair in
             #expect(await pair.a.connect(to: pair.b.name) == .connected)
         }
@@ -181,10 +137,12 @@ struct TLSClusterTests {
         try FileManager.default.copyItem(atPath: fixture.path("good.pem"), toPath: live.certificateFile)
         try FileManager.default.copyItem(atPath: fixture.path("good.key"), toPath: live.keyFile)
         let transport = try TLSTransport(settings: live)
-        try await Pair.run("reload", a: try TLSTransport(settings: fixture.settings(.good)), b: transport) { pair in
+        try await NodePair.run(
+            "reload", a: try TLSTransport(settings: fixture.settings(.good)), b: transport, setupTimeout: .seconds(5)
+        ) { pair in
             #expect(await pair.a.connect(to: pair.b.name) == .connected)
             let cSettings = fixture.settings(.second, trusting: fixture.secondCAFile)
-            var cConfiguration = NodeConfiguration(name: "reload_c@127.0.0.3", cookie: "tls_pair")
+            var cConfiguration = NodeConfiguration(name: "reload_c@127.0.0.3", cookie: "pair")
             cConfiguration.usesEPMD = false
             cConfiguration.distributionPort = pair.b.distributionPort ?? 0
             cConfiguration.listenAddress = "127.0.0.3"
