@@ -6,7 +6,8 @@ extension HandshakeHandler {
     /// `channel`'s pipeline, and returns the future of the handshake's result.
     ///
     /// Call it on the channel's event loop, typically in a bootstrap's channel initializer. The
-    /// future fails with a ``HandshakeFailure``.
+    /// future fails with a ``HandshakeFailure``. On a channel already closed it throws (and the
+    /// future, which nobody then holds, fails with the same error).
     ///
     /// ```swift
     /// let configuration = try HandshakeConfiguration(
@@ -24,8 +25,15 @@ extension HandshakeHandler {
         let handler = HandshakeHandler(
             machine: machine, options: options, logger: logger, promise: promise, frameDecoder: decoder)
         let pipeline = channel.pipeline.syncOperations
-        try pipeline.addHandler(decoder)
-        try pipeline.addHandler(handler)
+        do {
+            try pipeline.addHandler(decoder)
+            try pipeline.addHandler(handler)
+        } catch {
+            // The channel closed first (a TLS peer that refused this node, a peer that hung up):
+            // the handler never ran, so its promise is failed here rather than left to leak.
+            promise.fail(error)
+            throw error
+        }
         return promise.futureResult
     }
 }
